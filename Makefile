@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# KOZO build: preflight -> ABI -> kernel -> services -> initrd -> image -> tests.
+# Everything goes into $(BUILD). `make run` boots it, `make test` runs every test.
+
+BUILD    ?= build
+ARCH     ?= x86_64
+CC       ?= gcc
+HOSTCC   ?= $(CC)
+LD       ?= ld
+OBJCOPY  ?= objcopy
+VERSION  := 0.0.1-dev
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+BUILD_ID := $(VERSION)-$(COMMIT)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+export BUILD
+TEST_BUILD ?= 0
+FASTPATH ?= 1
+DEBUG_ERRORS ?= 0
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef
+REPRO := -ffile-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(CURDIR)=.
+FREESTANDING := -std=c11 -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
+	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables -O2 -g $(WARN) $(REPRO)
+
+ABI_SRC  := abi/kozo.abi
+ABI_H    := $(BUILD)/include/kozo_abi.h
+ABI_RS   := $(BUILD)/kozo_abi.rs
+ABIGEN   := $(BUILD)/tools/abigen
+
+KERNEL_CFLAGS := $(FREESTANDING) -mno-red-zone -mcmodel=kernel -fno-omit-frame-pointer \
+	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -I$(BUILD)/include \
+	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS)
+USER_CFLAGS := $(FREESTANDING) -Ilib/libkozo/include -Ilib/common -I$(BUILD)/include
+
+COMMON_SRC := lib/common/string.c lib/common/fmt.c lib/common/cpio.c lib/common/elf.c
+KERNEL_SRC := $(wildcard kernel/core/*.c kernel/object/*.c kernel/arch/$(ARCH)/*.c) $(COMMON_SRC)
+KERNEL_ASM := $(wildcard kernel/arch/$(ARCH)/*.S)
+KERNEL_OBJ := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
+LIBKOZO_SRC := $(wildcard lib/libkozo/*.c) $(COMMON_SRC)
+LIBKOZO_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBKOZO_SRC))
+CRT0 := $(BUILD)/uobj/lib/libkozo/crt0.S.o
+SERVICES := init fsd
+SERVICE_BINS := $(patsubst %,$(BUILD)/services/%,$(SERVICES))
+
+KERNEL   := $(BUILD)/kozo-kernel
+KDEBUG   := $(BUILD)/kozo-kernel-x86_64.debug
+INITRD   := $(BUILD)/initrd.cpio
+IMAGE    := $(BUILD)/kozo.img
+
+.PHONY: all preflight abi kernel services initrd image run debug test test-host test-abi \
+	test-boot clean compile_commands.json format format-check
+all: $(IMAGE)
+
+preflight:
+	@scripts/preflight.sh
+
+# --- ABI -------------------------------------------------------------------------------------
+$(ABIGEN): tools/abigen/abigen.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $<
+
+$(ABI_H) $(ABI_RS): $(ABI_SRC) $(ABIGEN)
+	@mkdir -p $(BUILD)/include
+	$(ABIGEN) --in $(ABI_SRC) --fingerprint $$(b3sum --no-names $(ABI_SRC) | cut -c1-16) --c $(ABI_H) --rs $(ABI_RS)
+abi: $(ABI_H)
+
+# --- Kernel ----------------------------------------------------------------------------------
+$(BUILD)/kobj/%.c.o: %.c $(ABI_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
+$(BUILD)/kobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
+
+$(KDEBUG): $(KERNEL_OBJ) kernel/arch/$(ARCH)/linker.ld
+	$(LD) -n -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments --build-id=none -T kernel/arch/$(ARCH)/linker.ld -o $@ $(KERNEL_OBJ)
+	@if nm $@ | grep -qiE ' (kmalloc|malloc|kfree|free|calloc|realloc)$$'; then \
+		echo "error: the kernel must not contain an allocator"; exit 1; fi
+$(KERNEL): $(KDEBUG)
+	$(OBJCOPY) --strip-debug $< $@
+kernel: $(KERNEL)
+
+# --- Services --------------------------------------------------------------------------------
+$(BUILD)/uobj/%.c.o: %.c $(ABI_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -MMD -c -o $@ $<
+$(BUILD)/uobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+$(BUILD)/libkozo.a: $(LIBKOZO_OBJ)
+	rm -f $@ && ar rcsD $@ $(sort $^)
+
+svc_objs = $(patsubst %,$(BUILD)/uobj/%.o,$(sort $(wildcard services/$(1)/*.c)))
+.SECONDEXPANSION:
+$(BUILD)/services/%: $$(call svc_objs,$$*) $(CRT0) $(BUILD)/libkozo.a lib/libkozo/user.ld
+	@mkdir -p $(dir $@)
+	$(LD) -static -nostdlib --build-id=none -T lib/libkozo/user.ld -o $@ $(CRT0) $(filter %.c.o,$^) $(BUILD)/libkozo.a
+services: $(SERVICE_BINS)
+
+# --- Initrd and image ------------------------------------------------------------------------
+$(INITRD): $(SERVICE_BINS) scripts/mkinitrd.sh
+	scripts/mkinitrd.sh $@ $(SERVICE_BINS)
+$(IMAGE): $(KERNEL) $(INITRD) scripts/mkimage.sh
+	scripts/mkimage.sh $@ $(KERNEL) $(INITRD)
+initrd: $(INITRD)
+image: $(IMAGE)
+
+run: preflight $(IMAGE)
+	@echo "KOZO: booting in QEMU. Quit with Ctrl-A then X."
+	scripts/qemu.sh $(IMAGE)
+
+debug: preflight $(IMAGE)
+	@echo "KOZO: QEMU is waiting for GDB on :1234. In another terminal run:"
+	@echo "  gdb -ex 'target remote :1234' $(KDEBUG)"
+	scripts/qemu.sh --debug $(IMAGE)
+
+# --- Tests -----------------------------------------------------------------------------------
+include tests/tests.mk
+
+clean:
+	rm -rf $(BUILD)
+
+compile_commands.json:
+	rm -rf $(BUILD) && bear -- $(MAKE) all test-host-build
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

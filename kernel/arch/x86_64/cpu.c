@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// x86_64 CPU tables: GDT (with the TSS), IDT, the SYSCALL MSRs and the per-CPU block.
+// One CPU for now; every table is static.
+#include <kern/arch_api.h>
+#include <kern/boot.h>
+#include <kern/printk.h>
+#include <kern/sched.h>
+#include "cpu.h"
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} PACKED;
+
+struct idt_entry {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, zero;
+} PACKED;
+
+struct cpu cpu0;
+static uint8_t kernel_stack[16384] ALIGNED(16);
+static uint8_t fault_stack[4096] ALIGNED(16); // #DF and NMI: a known-good stack
+static struct tss tss;
+static struct idt_entry idt[256];
+static uint64_t gdt[7] = {
+    0,
+    0x00af9a000000ffff, // 0x08 kernel code
+    0x00cf92000000ffff, // 0x10 kernel data
+    0x00cff2000000ffff, // 0x18 user data (SYSRET loads SS from here)
+    0x00affa000000ffff, // 0x20 user code, 64-bit
+    0, 0,               // 0x28 TSS (16 bytes)
+};
+
+struct table_ptr {
+    uint16_t limit;
+    uint64_t base;
+} PACKED;
+
+extern char syscall_entry[];
+#define TRAP(n) extern char trap_##n[];
+TRAP(0) TRAP(1) TRAP(2) TRAP(3) TRAP(4) TRAP(5) TRAP(6) TRAP(7) TRAP(8) TRAP(9) TRAP(10)
+TRAP(11) TRAP(12) TRAP(13) TRAP(14) TRAP(15) TRAP(16) TRAP(17) TRAP(18) TRAP(19) TRAP(20)
+TRAP(21) TRAP(22) TRAP(23) TRAP(24) TRAP(25) TRAP(26) TRAP(27) TRAP(28) TRAP(29) TRAP(30)
+TRAP(31) TRAP(32) TRAP(33) TRAP(34) TRAP(35) TRAP(36) TRAP(37) TRAP(38) TRAP(39) TRAP(40)
+TRAP(41) TRAP(42) TRAP(43) TRAP(44) TRAP(45) TRAP(46) TRAP(47) TRAP(48) TRAP(49) TRAP(50)
+TRAP(51) TRAP(52) TRAP(53) TRAP(54) TRAP(55) TRAP(240) TRAP(255)
+
+static void *const trap_stubs[] = {
+    trap_0, trap_1, trap_2, trap_3, trap_4, trap_5, trap_6, trap_7, trap_8, trap_9, trap_10,
+    trap_11, trap_12, trap_13, trap_14, trap_15, trap_16, trap_17, trap_18, trap_19, trap_20,
+    trap_21, trap_22, trap_23, trap_24, trap_25, trap_26, trap_27, trap_28, trap_29, trap_30,
+    trap_31, trap_32, trap_33, trap_34, trap_35, trap_36, trap_37, trap_38, trap_39, trap_40,
+    trap_41, trap_42, trap_43, trap_44, trap_45, trap_46, trap_47, trap_48, trap_49, trap_50,
+    trap_51, trap_52, trap_53, trap_54, trap_55,
+};
+
+static void
+set_gate(unsigned vec, void *handler, unsigned ist)
+{
+    uint64_t a = (uint64_t)handler;
+    idt[vec] = (struct idt_entry){
+        .off_lo = (uint16_t)a, .sel = GDT_KERNEL_CS, .ist = (uint8_t)ist,
+        .type = 0x8e, // present, DPL 0, 64-bit interrupt gate (IF cleared on entry)
+        .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
+    };
+}
+
+void
+cpu_init(void)
+{
+    // TSS: RSP0 is where the CPU puts the interrupt frame when user code is interrupted.
+    tss.rsp[0] = (uint64_t)(kernel_stack + sizeof(kernel_stack));
+    tss.ist[0] = (uint64_t)(fault_stack + sizeof(fault_stack));
+    tss.iomap_base = sizeof(tss); // no I/O bitmap: user code gets no port access
+    uint64_t t = (uint64_t)&tss;
+    gdt[5] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ULL << 40) | (((t >> 24) & 0xff) << 56);
+    gdt[6] = t >> 32;
+    struct table_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+    __asm__ volatile("lgdt %0" ::"m"(gp));
+    __asm__ volatile("ltr %w0" ::"r"(GDT_TSS));
+
+    for (unsigned v = 0; v < ARRAY_SIZE(trap_stubs); v++)
+        set_gate(v, trap_stubs[v], (v == 2 || v == 8 || v == 18) ? 1 : 0);
+    set_gate(VEC_TIMER, trap_240, 0);
+    set_gate(VEC_SPURIOUS, trap_255, 0);
+    struct table_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" ::"m"(ip));
+
+    // SYSCALL: kernel CS/SS from STAR[47:32], SYSRET user SS/CS from STAR[63:48] (+8/+16).
+    wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_DS - 8 - 3) << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_FMASK, 0x47700); // clear IF, DF, TF, AC, NT, IOPL on entry
+
+    cpu0.kstack_top = tss.rsp[0];
+    cpu0.current = &idle_thread;
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    wrmsr(MSR_KERNEL_GS, 0);
+}
+
+void
+arch_switch_to(struct tcb *t)
+{
+    cpu0.current = t;
+    if (t == &idle_thread)
+        return; // any address space will do: the kernel half is in all of them
+    paddr_t root = arch_pa(cap_ptr(t->slots[TCB_SLOT_VSPACE].cap));
+    if (root != cpu0.loaded_root) {
+        write_cr3(root);
+        cpu0.loaded_root = root;
+    }
+}
+
+void
+arch_halt(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void
+arch_early_init(void)
+{
+    serial_init();
+    cpu_init();
+    vspace_init();
+}
+
+void
+arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)
+{
+    multiboot_parse(magic, info, bm);
+}
+
+void
+arch_late_init(void)
+{
+    apic_init();
+}

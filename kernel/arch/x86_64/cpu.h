@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// x86_64 privileged instructions and per-CPU state, for arch/x86_64 only.
+#ifndef KOZO_X86_CPU_H
+#define KOZO_X86_CPU_H
+
+#include <kern/types.h>
+
+struct tcb;
+
+// Reached through GS in kernel mode; offsets fixed by asm.h (CPU_*).
+struct cpu {
+    word_t kstack_top;
+    word_t user_rsp;
+    struct tcb *current;
+    paddr_t loaded_root; // physical address in CR3 now
+};
+
+extern struct cpu cpu0;
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void write_cr3(paddr_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline paddr_t read_cr3(void)
+{
+    paddr_t v;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void invlpg(word_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+void cpu_init(void);        // GDT, TSS, IDT, SYSCALL MSRs, GS base (cpu.c)
+void serial_init(void);     // COM1 console, COM2 crash channel (serial.c)
+void vspace_init(void);     // kernel window, drop the boot identity map (vspace.c)
+void apic_init(void);       // local APIC, IOAPIC, timer (apic.c)
+void apic_eoi(void);
+void multiboot_parse(word_t magic, word_t info, struct boot_mem *bm); // multiboot.c
+paddr_t vspace_kernel_root(void);
+struct invocation;
+word_t ioport_decode(struct invocation *inv); // ioport.c
+
+#define VEC_IRQ_BASE 32
+#define VEC_TIMER    0xf0
+#define VEC_SPURIOUS 0xff
+
+
+
+static inline paddr_t arch_pa_of_kernel(const void *p) { return (paddr_t)((uintptr_t)p - KERNEL_VBASE); }
+#endif

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// x86 I/O ports as capabilities. IOPORT_CONTROL issues caps for port ranges; an IOPORT cap
+// lets its holder read and write the ports in its range through invocations. Ports the
+// kernel itself drives (PIC, PIT, the COM2 crash channel) are never issued.
+#include <kern/arch_api.h>
+#include <kern/cspace.h>
+#include <kern/invocation.h>
+#include <kern/printk.h>
+#include "cpu.h"
+
+static const struct { uint16_t first, last; } kernel_ports[] = {
+    { 0x20, 0x21 },   // master PIC (kept masked)
+    { 0x40, 0x43 },   // PIT (timer calibration)
+    { 0x61, 0x61 },   // PIT gate
+    { 0xa0, 0xa1 },   // slave PIC
+    { 0x2f8, 0x2ff }, // COM2: the crash channel
+};
+
+static bool
+overlaps_kernel(word_t first, word_t last)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(kernel_ports); i++)
+        if (first <= kernel_ports[i].last && last >= kernel_ports[i].first)
+            return true;
+    return false;
+}
+
+static word_t
+decode_issue(struct invocation *inv)
+{
+    const word_t *a = inv->args;
+    cte_t *dest;
+    word_t err;
+
+    INV_NEED_ARGS(inv, KOZO_INV_IOPORT_CONTROL_ISSUE_NARGS);
+    if (a[0] > a[1] || a[1] > 0xffff)
+        return KOZO_ERR_RANGE;
+    if (overlaps_kernel(a[0], a[1])) {
+        user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)a[0], (unsigned long)a[1]);
+        return KOZO_ERR_INSUFFICIENT_RIGHTS;
+    }
+    if ((err = cspace_lookup_rel(inv->caller, a[2], a[3], a[4], &dest)))
+        return err;
+    if (!cte_empty(dest))
+        return KOZO_ERR_SLOT_OCCUPIED;
+    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, a[0] | (a[1] << 16)),
+               MDB_REVOCABLE);
+    return KOZO_ERR_OK;
+}
+
+word_t
+ioport_decode(struct invocation *inv)
+{
+    cap_t c = inv->cap;
+    word_t port = inv->args[0];
+    unsigned width;
+
+    if (cap_type(c) == KOZO_OBJ_IOPORT_CONTROL)
+        return inv->label == KOZO_INV_IOPORT_CONTROL_ISSUE ? decode_issue(inv) : KOZO_ERR_ILLEGAL_OPERATION;
+
+    switch (inv->label) {
+    case KOZO_INV_IOPORT_IN8:
+    case KOZO_INV_IOPORT_OUT8: width = 1; break;
+    case KOZO_INV_IOPORT_IN32:
+    case KOZO_INV_IOPORT_OUT32: width = 4; break;
+    default: return KOZO_ERR_ILLEGAL_OPERATION;
+    }
+    bool out = inv->label == KOZO_INV_IOPORT_OUT8 || inv->label == KOZO_INV_IOPORT_OUT32;
+    INV_NEED_ARGS(inv, out ? 2 : 1);
+    if (port < ioport_first(c) || port + width - 1 > ioport_last(c))
+        return KOZO_ERR_RANGE;
+    if (out) {
+        if (width == 1)
+            outb((uint16_t)port, (uint8_t)inv->args[1]);
+        else
+            outl((uint16_t)port, (uint32_t)inv->args[1]);
+        return KOZO_ERR_OK;
+    }
+    inv->res[0] = width == 1 ? inb((uint16_t)port) : inl((uint16_t)port);
+    inv->nres = 1;
+    return KOZO_ERR_OK;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Interrupts and exceptions after entry.S has saved the registers.
+//
+// From user mode: a device interrupt becomes a notification signal, the timer drives the
+// scheduler, and a CPU exception stops the faulting thread (faults will become messages
+// to the thread's fault handler). From kernel mode: an interrupt can only arrive in the
+// idle loop; anything else is a kernel bug, reported with registers and a backtrace.
+#include <kern/arch_api.h>
+#include <kern/irq.h>
+#include <kern/printk.h>
+#include <kern/sched.h>
+#include "cpu.h"
+
+// Registers pushed by entry.S for a trap taken in kernel mode (lowest address first).
+struct trap_frame {
+    word_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    word_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
+    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection", "page fault", "reserved",
+    "x87 FP error", "alignment check", "machine check", "SIMD FP error", "virtualization",
+    "control protection",
+};
+
+static const char *
+exception_name(word_t v)
+{
+    return v < 32 && exception_names[v] ? exception_names[v] : "reserved exception";
+}
+
+// Returns true if the vector was an interrupt (and handled).
+static bool
+handle_interrupt(word_t vector)
+{
+    if (vector == VEC_TIMER) {
+        apic_eoi();
+        sched_tick();
+        return true;
+    }
+    if (vector >= VEC_IRQ_BASE && vector < VEC_IRQ_BASE + KOZO_IRQ_LINES) {
+        irq_handle((unsigned)(vector - VEC_IRQ_BASE));
+        apic_eoi();
+        return true;
+    }
+    return vector == VEC_SPURIOUS;
+}
+
+void trap_from_user(word_t vector, word_t error, word_t cr2);
+void trap_from_kernel(struct trap_frame *f, word_t cr2);
+
+void
+trap_from_user(word_t vector, word_t error, word_t cr2)
+{
+    struct tcb *t = current;
+    if (!handle_interrupt(vector)) {
+        printk("[kernel] user fault: %s (vector %lu, error %#lx) at rip %#lx, rsp %#lx",
+               exception_name(vector), (unsigned long)vector, (unsigned long)error,
+               (unsigned long)t->ctx.rip, (unsigned long)t->ctx.rsp);
+        if (vector == 14)
+            printk(", address %#lx", (unsigned long)cr2);
+        printk("; thread stopped\n");
+        tcb_suspend(t);
+    }
+    kernel_exit();
+}
+
+void
+trap_from_kernel(struct trap_frame *f, word_t cr2)
+{
+    if (current == &idle_thread && handle_interrupt(f->vector))
+        kernel_exit();
+    printk("\n[kernel] %s (vector %lu, error %#lx) in kernel mode\n", exception_name(f->vector),
+           (unsigned long)f->vector, (unsigned long)f->error);
+    printk("  rip %016lx  rsp %016lx  rflags %016lx  cr2 %016lx\n", (unsigned long)f->rip,
+           (unsigned long)f->rsp, (unsigned long)f->rflags, (unsigned long)cr2);
+    printk("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", (unsigned long)f->rax,
+           (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx);
+    printk("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", (unsigned long)f->rsi,
+           (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8);
+    printk("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", (unsigned long)f->r9,
+           (unsigned long)f->r10, (unsigned long)f->r11, (unsigned long)f->r12);
+    printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", (unsigned long)f->r13,
+           (unsigned long)f->r14, (unsigned long)f->r15);
+    panic("%s in kernel mode at %#lx", exception_name(f->vector), (unsigned long)f->rip);
+}
+
+// Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer), as far
+// as it stays inside the kernel image's address range.
+void
+arch_print_backtrace(void)
+{
+    extern char _kernel_start[], _kernel_end[];
+    const word_t *fp = __builtin_frame_address(0);
+    printk("  backtrace:");
+    for (int depth = 0; depth < 16 && fp; depth++) {
+        if ((word_t)fp < KERNEL_VBASE || ((word_t)fp & 7))
+            break;
+        word_t ret = fp[1];
+        if (ret < (word_t)_kernel_start || ret >= (word_t)_kernel_end)
+            break;
+        printk(" %#lx", (unsigned long)ret);
+        fp = (const word_t *)fp[0];
+    }
+    printk("\n");
+}

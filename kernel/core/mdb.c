@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The capability derivation tree: what a cap refers to, which caps are parents of which,
+// and the list operations that keep the tree in depth-first order (see kern/cte.h).
+#include <kern/cte.h>
+#include <kern/printk.h>
+
+unsigned
+cap_object_bits(cap_t c)
+{
+    switch (cap_type(c)) {
+    case KOZO_OBJ_UNTYPED: return ut_bits(c);
+    case KOZO_OBJ_CNODE: return cnode_radix(c) + KOZO_OBJ_CNODE_BITS;
+    case KOZO_OBJ_TCB: return KOZO_OBJ_TCB_BITS;
+    case KOZO_OBJ_ENDPOINT: return KOZO_OBJ_ENDPOINT_BITS;
+    case KOZO_OBJ_NOTIFICATION: return KOZO_OBJ_NOTIFICATION_BITS;
+    case KOZO_OBJ_FRAME: return KOZO_OBJ_FRAME_BITS;
+    case KOZO_OBJ_LARGE_FRAME: return KOZO_OBJ_LARGE_FRAME_BITS;
+    case KOZO_OBJ_PAGE_TABLE: return KOZO_OBJ_PAGE_TABLE_BITS;
+    case KOZO_OBJ_PAGE_DIRECTORY: return KOZO_OBJ_PAGE_DIRECTORY_BITS;
+    case KOZO_OBJ_PDPT: return KOZO_OBJ_PDPT_BITS;
+    case KOZO_OBJ_VSPACE: return KOZO_OBJ_VSPACE_BITS;
+    default: return 0;
+    }
+}
+
+bool
+cap_same_object(cap_t a, cap_t b)
+{
+    if (cap_type(a) != cap_type(b))
+        return false;
+    switch (cap_type(a)) {
+    case KOZO_OBJ_NULL: return false;
+    case KOZO_OBJ_IRQ_CONTROL:
+    case KOZO_OBJ_IOPORT_CONTROL: return true;
+    case KOZO_OBJ_IRQ_HANDLER: return irq_line(a) == irq_line(b);
+    case KOZO_OBJ_IOPORT: return ioport_first(a) == ioport_first(b) && ioport_last(a) == ioport_last(b);
+    case KOZO_OBJ_UNTYPED: return cap_ptr(a) == cap_ptr(b) && ut_bits(a) == ut_bits(b);
+    case KOZO_OBJ_CNODE: return cap_ptr(a) == cap_ptr(b) && cnode_radix(a) == cnode_radix(b);
+    default: return cap_ptr(a) == cap_ptr(b);
+    }
+}
+
+// Is b's object the same as a's, or (a Untyped) inside a's memory, or (a control cap) one
+// that a issued?
+bool
+cap_same_region(cap_t a, cap_t b)
+{
+    switch (cap_type(a)) {
+    case KOZO_OBJ_UNTYPED: {
+        unsigned bb = cap_object_bits(b);
+        if (bb == 0)
+            return false;
+        uintptr_t abase = (uintptr_t)cap_ptr(a), bbase = (uintptr_t)cap_ptr(b);
+        uintptr_t alast = abase + (BIT(ut_bits(a)) - 1), blast = bbase + (BIT(bb) - 1);
+        return abase <= bbase && blast <= alast && bbase <= blast;
+    }
+    case KOZO_OBJ_IRQ_CONTROL:
+        return cap_type(b) == KOZO_OBJ_IRQ_HANDLER || cap_type(b) == KOZO_OBJ_IRQ_CONTROL;
+    case KOZO_OBJ_IOPORT_CONTROL:
+        return cap_type(b) == KOZO_OBJ_IOPORT || cap_type(b) == KOZO_OBJ_IOPORT_CONTROL;
+    default:
+        return cap_same_object(a, b);
+    }
+}
+
+bool
+mdb_is_parent_of(const cte_t *parent, const cte_t *child)
+{
+    if (!mdb_revocable(parent) || !cap_same_region(parent->cap, child->cap))
+        return false;
+    switch (cap_type(parent->cap)) {
+    case KOZO_OBJ_ENDPOINT:
+    case KOZO_OBJ_NOTIFICATION: {
+        // An unbadged original is parent of everything; a badged cap only of copies of
+        // itself, not of another cap minted with the same badge later.
+        word_t badge = cap_badge(parent->cap);
+        if (badge == 0)
+            return true;
+        return badge == cap_badge(child->cap) && !mdb_first_badged(child);
+    }
+    default:
+        return true;
+    }
+}
+
+bool
+mdb_is_final(const cte_t *slot)
+{
+    const cte_t *p = slot->prev, *n = mdb_next(slot);
+    return !(p && cap_same_object(p->cap, slot->cap)) && !(n && cap_same_object(n->cap, slot->cap));
+}
+
+static void
+set_next(cte_t *c, cte_t *n)
+{
+    c->next = (word_t)(uintptr_t)n | (c->next & MDB_FLAGS);
+}
+
+void
+mdb_insert(cte_t *parent, cte_t *dest, cap_t cap, word_t flags)
+{
+    assert(cte_empty(dest) && cap_type(cap) != KOZO_OBJ_NULL);
+    dest->cap = cap;
+    dest->next = flags & MDB_FLAGS;
+    dest->prev = parent;
+    if (parent) {
+        cte_t *n = mdb_next(parent);
+        set_next(dest, n);
+        if (n)
+            n->prev = dest;
+        set_next(parent, dest);
+    }
+}
+
+void
+mdb_remove(cte_t *slot)
+{
+    cte_t *p = slot->prev, *n = mdb_next(slot);
+    if (p)
+        set_next(p, n);
+    if (n)
+        n->prev = p;
+    slot->cap = cap_null();
+    slot->prev = NULL;
+    slot->next = 0;
+}
+
+void
+mdb_move(cte_t *src, cte_t *dest)
+{
+    assert(cte_empty(dest));
+    *dest = *src;
+    if (dest->prev)
+        set_next(dest->prev, dest);
+    if (mdb_next(dest))
+        mdb_next(dest)->prev = dest;
+    src->cap = cap_null();
+    src->prev = NULL;
+    src->next = 0;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The per-type switches: which decoder handles an invocation, and how an object is
+// destroyed when its last capability goes (containers are emptied by cte_delete itself).
+#include <kern/arch_api.h>
+#include <kern/endpoint.h>
+#include <kern/invocation.h>
+#include <kern/irq.h>
+
+word_t
+decode_invocation(struct invocation *inv)
+{
+    switch (cap_type(inv->cap)) {
+    case KOZO_OBJ_UNTYPED: return decode_untyped_invocation(inv);
+    case KOZO_OBJ_CNODE: return decode_cnode_invocation(inv);
+    case KOZO_OBJ_TCB: return decode_tcb_invocation(inv);
+    case KOZO_OBJ_IRQ_CONTROL:
+    case KOZO_OBJ_IRQ_HANDLER: return decode_irq_invocation(inv);
+    case KOZO_OBJ_ENDPOINT:
+    case KOZO_OBJ_NOTIFICATION: return KOZO_ERR_ILLEGAL_OPERATION;
+    default: return arch_decode_invocation(inv);
+    }
+}
+
+void
+object_finalise(cap_t cap)
+{
+    switch (cap_type(cap)) {
+    case KOZO_OBJ_ENDPOINT:
+        ep_cancel_all(cap_ptr(cap));
+        break;
+    case KOZO_OBJ_NOTIFICATION:
+        irq_unbind_notification(cap_ptr(cap));
+        ntfn_cancel_all(cap_ptr(cap));
+        break;
+    case KOZO_OBJ_VSPACE:
+        arch_vspace_destroy(cap);
+        break;
+    case KOZO_OBJ_IRQ_HANDLER:
+        irq_handler_clear(irq_line(cap));
+        break;
+    default:
+        // Untyped, frames and tables (unmapped per cap before), I/O ports, control caps:
+        // nothing refers to them but capabilities.
+        break;
+    }
+}

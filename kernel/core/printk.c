@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Kernel console output: formatted text to the arch debug console (COM1 on x86_64).
+#include <fmt.h>
+#include <kern/arch_api.h>
+#include <kern/printk.h>
+#include <stdarg.h>
+
+static void
+console_putc(void *ctx, char c)
+{
+    (void)ctx;
+    if (c == '\n')
+        arch_putchar('\r');
+    arch_putchar(c);
+}
+
+void
+printk(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(console_putc, NULL, fmt, ap);
+    va_end(ap);
+}

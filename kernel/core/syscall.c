@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// System-call dispatch. The syscall number is a 4-bit field: the table has all 16 entries,
+// unused ones filled with sys_unknown (NOVA's rule); RAX values above 15 are rejected once.
+// Everything that is not IPC is an invocation: a CALL on a kernel-object capability.
+#include <kern/arch_api.h>
+#include <kern/cspace.h>
+#include <kern/endpoint.h>
+#include <kern/invocation.h>
+#include <kern/printk.h>
+#include <kern/sched.h>
+#include <kern/syscall.h>
+
+#ifndef KOZO_TEST_BUILD
+#define KOZO_TEST_BUILD 0
+#endif
+
+static void
+set_error(struct tcb *t, word_t err)
+{
+    arch_set_error(&t->ctx, err);
+}
+
+// Look up the cap named in RDI; on failure report the error to the caller.
+static bool
+lookup_invoked(struct tcb *t, cte_t **slot)
+{
+    word_t err = cspace_lookup_cap(t, arch_get_cap(&t->ctx), slot);
+    if (err)
+        set_error(t, err);
+    return err == KOZO_ERR_OK;
+}
+
+// Perform a kernel invocation: arguments from the message, results back in registers.
+static void
+invoke(struct tcb *t, cte_t *slot)
+{
+    struct invocation inv;
+    word_t info = arch_get_info(&t->ctx);
+    struct kozo_ipc_buffer *buf = tcb_ipc_buffer(t);
+
+    inv.caller = t;
+    inv.slot = slot;
+    inv.cap = slot->cap;
+    inv.label = kozo_msginfo_get_label(info);
+    inv.nargs = (unsigned)MIN(kozo_msginfo_get_length(info), (word_t)KOZO_MSG_MAX_WORDS);
+    if (!buf)
+        inv.nargs = MIN(inv.nargs, (unsigned)KOZO_MSG_REG_WORDS);
+    for (unsigned i = 0; i < inv.nargs; i++)
+        inv.args[i] = i < KOZO_MSG_REG_WORDS ? arch_get_mr(&t->ctx, i) : buf->msg[i];
+    for (unsigned i = inv.nargs; i < KOZO_INV_MAX_ARGS; i++)
+        inv.args[i] = 0;
+    inv.nres = 0;
+
+    word_t err = decode_invocation(&inv);
+    for (unsigned i = 0; i < inv.nres; i++)
+        arch_set_mr(&t->ctx, i, inv.res[i]);
+    arch_set_info(&t->ctx, kozo_msginfo_make(inv.nres, 0, 0, 0));
+    set_error(t, err);
+}
+
+static void
+sys_call(struct tcb *t)
+{
+    cte_t *slot;
+    if (!lookup_invoked(t, &slot))
+        return;
+    cap_t c = slot->cap;
+    switch (cap_type(c)) {
+    case KOZO_OBJ_ENDPOINT:
+        if (!cap_has(c, KOZO_RIGHT_WRITE | KOZO_RIGHT_GRANT_REPLY))
+            return set_error(t, KOZO_ERR_INSUFFICIENT_RIGHTS);
+        return ep_send(t, c, true, true);
+    case KOZO_OBJ_NOTIFICATION:
+        if (!cap_has(c, KOZO_RIGHT_WRITE))
+            return set_error(t, KOZO_ERR_INSUFFICIENT_RIGHTS);
+        ntfn_signal(cap_ptr(c), cap_badge(c));
+        return set_error(t, KOZO_ERR_OK);
+    default:
+        return invoke(t, slot);
+    }
+}
+
+static void
+do_send(struct tcb *t, bool blocking)
+{
+    cte_t *slot;
+    if (!lookup_invoked(t, &slot))
+        return;
+    cap_t c = slot->cap;
+    if (cap_type(c) != KOZO_OBJ_ENDPOINT && cap_type(c) != KOZO_OBJ_NOTIFICATION)
+        return set_error(t, KOZO_ERR_WRONG_TYPE);
+    if (!cap_has(c, KOZO_RIGHT_WRITE))
+        return set_error(t, KOZO_ERR_INSUFFICIENT_RIGHTS);
+    if (cap_type(c) == KOZO_OBJ_NOTIFICATION) {
+        ntfn_signal(cap_ptr(c), cap_badge(c));
+        return set_error(t, KOZO_ERR_OK);
+    }
+    ep_send(t, c, blocking, false);
+}
+
+static void
+do_recv(struct tcb *t, bool blocking)
+{
+    cte_t *slot;
+    if (!lookup_invoked(t, &slot))
+        return;
+    cap_t c = slot->cap;
+    if (cap_type(c) != KOZO_OBJ_ENDPOINT && cap_type(c) != KOZO_OBJ_NOTIFICATION)
+        return set_error(t, KOZO_ERR_WRONG_TYPE);
+    if (!cap_has(c, KOZO_RIGHT_READ))
+        return set_error(t, KOZO_ERR_INSUFFICIENT_RIGHTS);
+    if (cap_type(c) == KOZO_OBJ_NOTIFICATION)
+        return ntfn_wait(t, cap_ptr(c), blocking);
+    ep_recv(t, c, blocking);
+}
+
+static void sys_send(struct tcb *t) { do_send(t, true); }
+static void sys_nb_send(struct tcb *t) { do_send(t, false); }
+static void sys_recv(struct tcb *t) { do_recv(t, true); }
+static void sys_nb_recv(struct tcb *t) { do_recv(t, false); }
+
+static void
+sys_reply(struct tcb *t)
+{
+    ep_reply(t);
+    set_error(t, KOZO_ERR_OK);
+}
+
+// Reply, then wait. When the wait blocks, the CPU goes straight back to the caller we just
+// answered: the reply half of the direct switch.
+static void
+sys_reply_recv(struct tcb *t)
+{
+    struct tcb *client = t->reply_to;
+    ep_reply(t);
+    do_recv(t, true);
+    if (client && t->state != TS_RUNNABLE && client->state == TS_RUNNABLE)
+        sched_switch_to(client);
+}
+
+static void
+sys_yield(struct tcb *t)
+{
+    sched_dequeue(t);
+    sched_enqueue(t);
+    sched_request();
+    set_error(t, KOZO_ERR_OK);
+}
+
+static void
+sys_debug_putchar(struct tcb *t)
+{
+    arch_putchar((char)arch_get_cap(&t->ctx));
+    set_error(t, KOZO_ERR_OK);
+}
+
+static void
+sys_unknown(struct tcb *t)
+{
+    user_error("unknown syscall %lu", (unsigned long)arch_sysno(&t->ctx));
+    set_error(t, KOZO_ERR_UNKNOWN_SYSCALL);
+}
+
+static void
+sys_debug_panic(struct tcb *t)
+{
+    if (!KOZO_TEST_BUILD)
+        return sys_unknown(t);
+    panic("deliberate panic requested by user thread (test build), code %#lx",
+          (unsigned long)arch_get_cap(&t->ctx));
+}
+
+// Every entry defaults to sys_unknown, then the defined calls override theirs.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+static void (*const syscall_table[KOZO_SYS_COUNT])(struct tcb *) = {
+    [0 ... KOZO_SYS_COUNT - 1] = sys_unknown,
+    [KOZO_SYS_CALL] = sys_call,
+    [KOZO_SYS_REPLY_RECV] = sys_reply_recv,
+    [KOZO_SYS_SEND] = sys_send,
+    [KOZO_SYS_NB_SEND] = sys_nb_send,
+    [KOZO_SYS_RECV] = sys_recv,
+    [KOZO_SYS_NB_RECV] = sys_nb_recv,
+    [KOZO_SYS_REPLY] = sys_reply,
+    [KOZO_SYS_YIELD] = sys_yield,
+    [KOZO_SYS_DEBUG_PUTCHAR] = sys_debug_putchar,
+    [KOZO_SYS_DEBUG_PANIC] = sys_debug_panic,
+};
+#pragma GCC diagnostic pop
+
+void
+syscall_dispatch(struct tcb *t)
+{
+    word_t n = arch_sysno(&t->ctx);
+    if (likely(n < KOZO_SYS_COUNT))
+        syscall_table[n](t);
+    else
+        sys_unknown(t);
+}
+
+void
+syscall_handler(void)
+{
+    syscall_dispatch(current);
+    kernel_exit();
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The functions every arch implements out of line (the inline half is in <arch.h>).
+// Keep this list short: it is the whole of what portable code may ask of the machine.
+#ifndef KERN_ARCH_API_H
+#define KERN_ARCH_API_H
+
+#include <arch.h>
+#include <kern/cap.h>
+#include <kern/types.h>
+
+struct tcb;
+
+// CPU and console
+void arch_putchar(char c);
+void arch_crash_putchar(char c); // the crash channel (COM2 on x86_64)
+NORETURN void arch_halt(void);
+NORETURN void arch_return_to_user(struct arch_context *ctx);
+NORETURN void arch_idle(void);
+void arch_print_backtrace(void);
+
+// Make `t` the thread the next kernel exit returns to (per-CPU pointer, address space).
+void arch_switch_to(struct tcb *t);
+
+// Interrupt controller: lines are KOZO IRQ numbers (0..KOZO_IRQ_LINES-1).
+void arch_irq_mask(unsigned irq);
+void arch_irq_unmask(unsigned irq);
+
+// Address spaces. Objects are zeroed before these run.
+word_t arch_vspace_init(void *root);         // returns the new VSpace's w1 (ASID) or 0 if none free
+bool arch_asid_available(unsigned count);
+void arch_vspace_destroy(cap_t vspace);      // last cap gone: drop its ASID and flush
+void arch_frame_unmap(cap_t frame);          // remove the mapping a frame cap records, if live
+void arch_table_unmap(cap_t table);          // remove a page-table level from its parent, if live
+
+// Invocations on arch-specific objects (frames, page tables, I/O ports).
+struct invocation;
+word_t arch_decode_invocation(struct invocation *inv);
+
+
+
+// --- Boot (called once from kernel_main, in this order) ------------------------------------
+struct boot_mem;
+void arch_early_init(void);                           // console, CPU tables, kernel window
+void arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm); // memory map, modules
+void arch_late_init(void);                            // interrupt controller, timer
+// Map one 4 KiB page for the root task, taking page tables from `alloc_table`.
+void arch_boot_map_page(void *vspace_root, word_t vaddr, paddr_t pa, bool writable, bool exec,
+                        paddr_t (*alloc_table)(void));
+#endif

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Endpoints (synchronous IPC) and notifications (asynchronous signals).
+#ifndef KERN_ENDPOINT_H
+#define KERN_ENDPOINT_H
+
+#include <kern/tcb.h>
+
+// An endpoint is only a queue: all its threads wait either to send or to receive.
+struct endpoint {
+    struct tcb *head, *tail;
+};
+_Static_assert(sizeof(struct endpoint) <= (1u << KOZO_OBJ_ENDPOINT_BITS), "endpoint size");
+
+struct notification {
+    word_t word;             // OR of the badges signalled since the last wait
+    struct tcb *head, *tail; // threads waiting for a signal
+    word_t reserved;
+};
+_Static_assert(sizeof(struct notification) <= (1u << KOZO_OBJ_NOTIFICATION_BITS), "ntfn size");
+
+// The IPC operations on the current thread. `blocking` false = the NB_ variants.
+void ep_send(struct tcb *sender, cap_t ep_cap, bool blocking, bool is_call);
+void ep_recv(struct tcb *receiver, cap_t ep_cap, bool blocking);
+// Reply to the thread that called `server`; false if there is no caller.
+bool ep_reply(struct tcb *server);
+// Remove a blocked thread from its endpoint queue (it is being suspended).
+void ep_cancel_ipc(struct tcb *t);
+// Wake every thread queued on the endpoint with KOZO_ERR_ABORTED (it is being destroyed).
+void ep_cancel_all(struct endpoint *ep);
+
+void ntfn_signal(struct notification *n, word_t badge);
+void ntfn_wait(struct tcb *t, struct notification *n, bool blocking);
+void ntfn_cancel_wait(struct tcb *t);
+void ntfn_cancel_all(struct notification *n);
+
+#endif

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Invocations: a CALL on a capability to a kernel object.
+//
+// Every object file splits its invocations in two (seL4's rule): decode_<obj>_<op>() only
+// checks (arguments, rights, lookups, space) and changes nothing; invoke_<obj>_<op>() only
+// acts and cannot fail. An error therefore never leaves half-done work behind.
+#ifndef KERN_INVOCATION_H
+#define KERN_INVOCATION_H
+
+#include <kern/cte.h>
+#include <kern/tcb.h>
+
+struct invocation {
+    struct tcb *caller;
+    cte_t *slot;                     // the slot of the invoked cap
+    cap_t cap;
+    word_t label;
+    unsigned nargs;                  // message words present
+    word_t args[KOZO_MSG_MAX_WORDS]; // the message words
+    unsigned nres;                   // results written to res[] (at most MSG_REG_WORDS)
+    word_t res[KOZO_MSG_REG_WORDS];
+};
+
+// Argument count check shared by every decoder.
+#define INV_NEED_ARGS(inv, n)                                              \
+    do {                                                                   \
+        if (unlikely((inv)->nargs < (n))) {                                \
+            user_error("label %lu needs %u arguments, got %u",             \
+                       (unsigned long)(inv)->label, (unsigned)(n), (inv)->nargs); \
+            return KOZO_ERR_INVALID_ARGUMENT;                              \
+        }                                                                  \
+    } while (0)
+
+// Per-type decoders (core/object.c dispatches on the cap type).
+word_t decode_untyped_invocation(struct invocation *inv);
+word_t decode_cnode_invocation(struct invocation *inv);
+word_t decode_tcb_invocation(struct invocation *inv);
+word_t decode_irq_invocation(struct invocation *inv);
+word_t decode_invocation(struct invocation *inv);
+
+// Destroy an object whose last cap was just deleted (not containers: see cnode.c).
+void object_finalise(cap_t cap);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// IRQ control and IRQ handler capabilities. The kernel has no device drivers: an interrupt
+// line is masked when it fires and becomes a signal on the notification its handler cap
+// is bound to; the user-level driver handles the device and then Acks (unmasks) the line.
+#include <kern/arch_api.h>
+#include <kern/cspace.h>
+#include <kern/invocation.h>
+#include <kern/irq.h>
+#include <kern/printk.h>
+
+static struct irq_slot {
+    bool issued;               // a handler cap for this line exists
+    struct notification *ntfn; // where the interrupt is delivered
+    word_t badge;
+} irqs[KOZO_IRQ_LINES];
+
+void
+irq_handle(unsigned line)
+{
+    arch_irq_mask(line);
+    if (line < KOZO_IRQ_LINES && irqs[line].ntfn)
+        ntfn_signal(irqs[line].ntfn, irqs[line].badge);
+}
+
+void
+irq_handler_clear(unsigned line)
+{
+    arch_irq_mask(line);
+    irqs[line].issued = false;
+    irqs[line].ntfn = NULL;
+}
+
+void
+irq_unbind_notification(struct notification *n)
+{
+    for (unsigned i = 0; i < KOZO_IRQ_LINES; i++)
+        if (irqs[i].ntfn == n) {
+            arch_irq_mask(i);
+            irqs[i].ntfn = NULL;
+        }
+}
+
+static word_t
+decode_irq_get(struct invocation *inv)
+{
+    const word_t *a = inv->args;
+    cte_t *dest;
+    word_t err;
+
+    INV_NEED_ARGS(inv, KOZO_INV_IRQ_CONTROL_GET_NARGS);
+    if (a[0] >= KOZO_IRQ_LINES)
+        return KOZO_ERR_RANGE;
+    if (irqs[a[0]].issued)
+        return KOZO_ERR_REVOKE_FIRST;
+    if ((err = cspace_lookup_rel(inv->caller, a[1], a[2], a[3], &dest)))
+        return err;
+    if (!cte_empty(dest))
+        return KOZO_ERR_SLOT_OCCUPIED;
+    irqs[a[0]].issued = true;
+    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, a[0]), MDB_REVOCABLE);
+    return KOZO_ERR_OK;
+}
+
+word_t
+decode_irq_invocation(struct invocation *inv)
+{
+    unsigned line = irq_line(inv->cap);
+    cte_t *n;
+    word_t err;
+
+    if (cap_type(inv->cap) == KOZO_OBJ_IRQ_CONTROL)
+        return inv->label == KOZO_INV_IRQ_CONTROL_GET ? decode_irq_get(inv) : KOZO_ERR_ILLEGAL_OPERATION;
+
+    switch (inv->label) {
+    case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION:
+        INV_NEED_ARGS(inv, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION_NARGS);
+        if ((err = cspace_lookup_cap(inv->caller, inv->args[0], &n)))
+            return err;
+        if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
+            return KOZO_ERR_WRONG_TYPE;
+        if (!cap_has(n->cap, KOZO_RIGHT_WRITE))
+            return KOZO_ERR_INSUFFICIENT_RIGHTS;
+        irqs[line].ntfn = cap_ptr(n->cap);
+        irqs[line].badge = cap_badge(n->cap);
+        arch_irq_unmask(line);
+        return KOZO_ERR_OK;
+    case KOZO_INV_IRQ_HANDLER_ACK:
+        if (irqs[line].ntfn)
+            arch_irq_unmask(line);
+        return KOZO_ERR_OK;
+    default:
+        return KOZO_ERR_ILLEGAL_OPERATION;
+    }
+}

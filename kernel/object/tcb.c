@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Threads: lifecycle (init, suspend) and the TCB invocations.
+#include <kern/arch_api.h>
+#include <kern/cspace.h>
+#include <kern/endpoint.h>
+#include <kern/invocation.h>
+#include <kern/printk.h>
+#include <kern/sched.h>
+
+void
+tcb_init(struct tcb *t)
+{
+    t->state = TS_INACTIVE;
+    t->priority = 0;
+    t->time_left = SCHED_TIME_SLICE;
+    t->ctx.rflags = RFLAGS_FIXED;
+    t->ctx.full = 1;
+}
+
+void
+tcb_suspend(struct tcb *t)
+{
+    switch (t->state) {
+    case TS_BLOCKED_SEND:
+    case TS_BLOCKED_RECV:
+        ep_cancel_ipc(t);
+        break;
+    case TS_BLOCKED_NTFN:
+        ntfn_cancel_wait(t);
+        break;
+    case TS_BLOCKED_REPLY:
+        if (t->replier)
+            t->replier->reply_to = NULL;
+        t->replier = NULL;
+        break;
+    case TS_RUNNABLE:
+        sched_dequeue(t);
+        break;
+    default:
+        break;
+    }
+    // A server going away must not leave its caller blocked forever.
+    struct tcb *client = t->reply_to;
+    if (client) {
+        t->reply_to = NULL;
+        client->replier = NULL;
+        arch_set_error(&client->ctx, KOZO_ERR_ABORTED);
+        sched_wake(client);
+    }
+    t->state = TS_INACTIVE;
+    if (t == current)
+        sched_request();
+}
+
+struct kozo_ipc_buffer *
+tcb_ipc_buffer(const struct tcb *t)
+{
+    cap_t f = t->slots[TCB_SLOT_IPC_BUFFER].cap;
+    if (cap_type(f) != KOZO_OBJ_FRAME)
+        return NULL;
+    return (struct kozo_ipc_buffer *)((char *)cap_ptr(f) + (t->ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)));
+}
+
+// --- Invocations -------------------------------------------------------------------------
+
+// Look up an optional handle (0 = none) that must name a cap of `type`.
+static word_t
+lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_t **slot)
+{
+    *slot = NULL;
+    if (handle == 0 && optional)
+        return KOZO_ERR_OK;
+    word_t err = cspace_lookup_cap(caller, handle, slot);
+    if (err)
+        return err;
+    return cap_type((*slot)->cap) == type ? KOZO_ERR_OK : KOZO_ERR_WRONG_TYPE;
+}
+
+static word_t
+decode_configure(struct invocation *inv, struct tcb *t)
+{
+    static const word_t types[TCB_SLOT_COUNT] = {
+        [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE, [TCB_SLOT_VSPACE] = KOZO_OBJ_VSPACE,
+        [TCB_SLOT_IPC_BUFFER] = KOZO_OBJ_FRAME, [TCB_SLOT_FAULT_EP] = KOZO_OBJ_ENDPOINT,
+    };
+    const word_t *a = inv->args;
+    struct kozo_args_tcb_configure c = { a[0], a[1], a[2], a[3], a[4] };
+    const word_t handles[TCB_SLOT_COUNT] = { c.cspace_root, c.vspace_root, c.ipc_buffer_frame, c.fault_ep };
+    cte_t *src[TCB_SLOT_COUNT];
+    word_t err;
+
+    INV_NEED_ARGS(inv, KOZO_INV_TCB_CONFIGURE_NARGS);
+    for (int k = 0; k < TCB_SLOT_COUNT; k++) {
+        bool optional = k == TCB_SLOT_IPC_BUFFER || k == TCB_SLOT_FAULT_EP;
+        if ((err = lookup_typed(inv->caller, handles[k], types[k], optional, &src[k])))
+            return err;
+        // Replacing the last cap to an object would destroy it as a side effect (perhaps
+        // the very CNode the new caps come from): the caller must delete it explicitly.
+        if (!cte_empty(&t->slots[k]) && mdb_is_final(&t->slots[k]))
+            return KOZO_ERR_REVOKE_FIRST;
+    }
+    if ((c.ipc_buffer_vaddr & 7) || (c.ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
+                                           sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
+        return KOZO_ERR_ALIGNMENT;
+    if (c.ipc_buffer_vaddr >= KOZO_USER_TOP)
+        return KOZO_ERR_RANGE;
+
+    // invoke
+    for (int k = 0; k < TCB_SLOT_COUNT; k++) {
+        cte_delete(&t->slots[k]);
+        if (src[k]) {
+            cap_t cp = src[k]->cap;
+            if (k == TCB_SLOT_IPC_BUFFER)
+                cp = map_clear(cp);
+            mdb_insert(src[k], &t->slots[k], cp, 0);
+        }
+    }
+    t->ipc_buffer_vaddr = c.ipc_buffer_vaddr;
+    if (t == current)
+        sched_request(); // the address space may have changed
+    return KOZO_ERR_OK;
+}
+
+word_t
+decode_tcb_invocation(struct invocation *inv)
+{
+    struct tcb *t = tcb_from_cap(inv->cap);
+    const word_t *a = inv->args;
+
+    switch (inv->label) {
+    case KOZO_INV_TCB_CONFIGURE:
+        return decode_configure(inv, t);
+    case KOZO_INV_TCB_SET_REGISTERS:
+        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
+        if (t == inv->caller)
+            return KOZO_ERR_ILLEGAL_OPERATION;
+        if (!arch_ctx_set_user(&t->ctx, a[0], a[1], a[2], a[3], a[4], a[5]))
+            return KOZO_ERR_RANGE;
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_READ_REGISTERS:
+        if (t == inv->caller)
+            return KOZO_ERR_ILLEGAL_OPERATION;
+        inv->res[0] = arch_ctx_ip(&t->ctx);
+        inv->res[1] = arch_ctx_sp(&t->ctx);
+        inv->res[2] = arch_ctx_flags(&t->ctx);
+        inv->res[3] = arch_ctx_ret(&t->ctx);
+        inv->nres = KOZO_INV_TCB_READ_REGISTERS_NRES;
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_INFO:
+        inv->res[0] = t->state;
+        inv->res[1] = t->priority;
+        inv->nres = KOZO_INV_TCB_INFO_NRES;
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_RESUME:
+        if (cte_empty(&t->slots[TCB_SLOT_CSPACE]) || cte_empty(&t->slots[TCB_SLOT_VSPACE])) {
+            user_error("resume: thread has no CSpace or VSpace");
+            return KOZO_ERR_ILLEGAL_OPERATION;
+        }
+        if (t->state == TS_INACTIVE)
+            sched_wake(t);
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SUSPEND:
+        tcb_suspend(t);
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SET_PRIORITY:
+        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
+        if (a[0] >= SCHED_PRIORITIES)
+            return KOZO_ERR_RANGE;
+        if (a[0] > inv->caller->priority)
+            return KOZO_ERR_INSUFFICIENT_RIGHTS;
+        if (t->state == TS_RUNNABLE) {
+            sched_dequeue(t);
+            t->priority = (uint8_t)a[0];
+            sched_enqueue(t);
+            sched_request();
+        } else {
+            t->priority = (uint8_t)a[0];
+        }
+        return KOZO_ERR_OK;
+    default:
+        return KOZO_ERR_ILLEGAL_OPERATION;
+    }
+}

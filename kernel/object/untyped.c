@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Untyped memory and Retype: the only way kernel objects come to exist.
+//
+// An Untyped cap covers 2^n bytes and keeps a watermark (free index) of what has been
+// handed out. Retype places objects at the watermark, each aligned to its own size, and
+// makes each new cap a child of the Untyped in the derivation tree. When no children are
+// left (after Revoke), the next Retype starts again from the bottom: the memory is whole.
+// Device Untyped (MMIO) can only become frames or smaller device Untyped: the kernel never
+// places its own objects in memory it does not own.
+#include <kern/arch_api.h>
+#include <kern/cspace.h>
+#include <kern/invocation.h>
+#include <kern/printk.h>
+#include <kern/untyped.h>
+#include <kern/tcb.h>
+#include <string.h>
+
+// Size in bits of one object of `type`; 0 if the type or size is not valid.
+static unsigned
+object_bits(word_t type, word_t size_bits)
+{
+    switch (type) {
+    case KOZO_OBJ_UNTYPED:
+        return (size_bits >= KOZO_UNTYPED_MIN_BITS && size_bits <= KOZO_UNTYPED_MAX_BITS) ? (unsigned)size_bits : 0;
+    case KOZO_OBJ_CNODE:
+        return (size_bits >= KOZO_CNODE_MIN_BITS && size_bits <= KOZO_CNODE_MAX_BITS)
+                   ? (unsigned)size_bits + KOZO_OBJ_CNODE_BITS : 0;
+    case KOZO_OBJ_TCB: return KOZO_OBJ_TCB_BITS;
+    case KOZO_OBJ_ENDPOINT: return KOZO_OBJ_ENDPOINT_BITS;
+    case KOZO_OBJ_NOTIFICATION: return KOZO_OBJ_NOTIFICATION_BITS;
+    case KOZO_OBJ_FRAME: return KOZO_OBJ_FRAME_BITS;
+    case KOZO_OBJ_LARGE_FRAME: return KOZO_OBJ_LARGE_FRAME_BITS;
+    case KOZO_OBJ_PAGE_TABLE: return KOZO_OBJ_PAGE_TABLE_BITS;
+    case KOZO_OBJ_PAGE_DIRECTORY: return KOZO_OBJ_PAGE_DIRECTORY_BITS;
+    case KOZO_OBJ_PDPT: return KOZO_OBJ_PDPT_BITS;
+    case KOZO_OBJ_VSPACE: return KOZO_OBJ_VSPACE_BITS;
+    default: return 0;
+    }
+}
+
+static bool
+device_ok(word_t type)
+{
+    return type == KOZO_OBJ_FRAME || type == KOZO_OBJ_LARGE_FRAME || type == KOZO_OBJ_UNTYPED;
+}
+
+// Initialise one new object and return its cap. Cannot fail (decode checked everything).
+static cap_t
+create_object(word_t type, word_t size_bits, void *obj, unsigned bits, bool device)
+{
+    if (type != KOZO_OBJ_UNTYPED && !device)
+        memset(obj, 0, BIT(bits));
+    switch (type) {
+    case KOZO_OBJ_UNTYPED:
+        return cap_untyped(obj, (unsigned)size_bits, device);
+    case KOZO_OBJ_CNODE:
+        return cap_cnode(obj, (unsigned)size_bits, 0, 0);
+    case KOZO_OBJ_TCB:
+        tcb_init(obj);
+        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
+    case KOZO_OBJ_FRAME:
+    case KOZO_OBJ_LARGE_FRAME:
+        return cap_make(type, KOZO_RIGHTS_ALL, obj, device ? MAP_DEVICE : 0);
+    case KOZO_OBJ_VSPACE:
+        return cap_make(type, KOZO_RIGHTS_ALL, obj, arch_vspace_init(obj));
+    default:
+        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
+    }
+}
+
+word_t
+untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word_t count)
+{
+    cap_t u = ut->cap;
+    unsigned bits = object_bits(type, size_bits);
+    uintptr_t base = (uintptr_t)cap_ptr(u);
+    word_t free = mdb_has_children(ut) ? ut_free_index(u) : 0;
+
+    if (type == KOZO_OBJ_NULL || type > KOZO_OBJ_RETYPE_MAX || bits == 0) {
+        user_error("retype: bad type %lu or size %lu", (unsigned long)type, (unsigned long)size_bits);
+        return KOZO_ERR_INVALID_ARGUMENT;
+    }
+    if (ut_device(u) && !device_ok(type)) {
+        user_error("retype: device memory can only become frames");
+        return KOZO_ERR_INVALID_ARGUMENT;
+    }
+    if (count < 1 || count > KOZO_RETYPE_MAX_COUNT || bits > ut_bits(u))
+        return KOZO_ERR_RANGE;
+    for (word_t i = 0; i < count; i++)
+        if (!cte_empty(&dest_slots[i]))
+            return KOZO_ERR_SLOT_OCCUPIED;
+    word_t start = ALIGN_UP(free, BIT(bits));
+    if (start > BIT(ut_bits(u)) || (BIT(ut_bits(u)) - start) >> bits < count) {
+        user_error("retype: %lu objects of 2^%u bytes do not fit", (unsigned long)count, bits);
+        return KOZO_ERR_NOT_ENOUGH_MEMORY;
+    }
+    if (type == KOZO_OBJ_VSPACE && !arch_asid_available((unsigned)count))
+        return KOZO_ERR_NOT_ENOUGH_MEMORY;
+
+    // invoke: cannot fail from here
+    for (word_t i = 0; i < count; i++) {
+        void *obj = (void *)(base + start + (i << bits));
+        mdb_insert(ut, &dest_slots[i], create_object(type, size_bits, obj, bits, ut_device(u)),
+                   MDB_REVOCABLE);
+    }
+    ut->cap = ut_set_free_index(ut->cap, start + (count << bits));
+    return KOZO_ERR_OK;
+}
+
+word_t
+decode_untyped_invocation(struct invocation *inv)
+{
+    const word_t *a = inv->args;
+    cte_t *node;
+    word_t err;
+
+    if (inv->label != KOZO_INV_UNTYPED_RETYPE)
+        return KOZO_ERR_ILLEGAL_OPERATION;
+    INV_NEED_ARGS(inv, KOZO_INV_UNTYPED_RETYPE_NARGS);
+    struct kozo_args_untyped_retype r = { a[0], a[1], a[2], a[3], a[4], a[5], a[6] };
+
+    if (r.node_depth == 0)
+        err = cspace_lookup_cap(inv->caller, r.root, &node);
+    else
+        err = cspace_lookup_rel(inv->caller, r.root, r.node_index, r.node_depth, &node);
+    if (err)
+        return err;
+    if (cap_type(node->cap) != KOZO_OBJ_CNODE)
+        return KOZO_ERR_WRONG_TYPE;
+    word_t slots = BIT(cnode_radix(node->cap));
+    if (r.node_offset >= slots || r.count > slots - r.node_offset)
+        return KOZO_ERR_RANGE;
+    return untyped_retype(inv->slot, r.type, r.size_bits, (cte_t *)cap_ptr(node->cap) + r.node_offset,
+                          r.count);
+}

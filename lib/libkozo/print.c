@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// Console output for services. Until a console server exists, text goes out through the
+// kernel's debug console, a byte per system call.
+#include <fmt.h>
+#include <kozo/kozo.h>
+
+void
+kozo_putc(char c)
+{
+    if (c == '\n')
+        kozo_debug_putchar('\r');
+    kozo_debug_putchar(c);
+}
+
+void
+kozo_puts(const char *s)
+{
+    while (*s)
+        kozo_putc(*s++);
+}
+
+static void
+put(void *ctx, char c)
+{
+    (void)ctx;
+    kozo_putc(c);
+}
+
+int
+kozo_vprintf(const char *fmt, va_list ap)
+{
+    return fmt_vformat(put, NULL, fmt, ap);
+}
+
+int
+kozo_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kozo_vprintf(fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void
+kozo_exit(int code)
+{
+    (void)code;
+    for (;;)
+        __asm__ volatile("ud2"); // an invalid instruction: the kernel stops the thread
+}

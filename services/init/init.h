@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// init: the root task. Shared declarations of its parts.
+#ifndef INIT_H
+#define INIT_H
+
+#include <kozo/kozo.h>
+
+#define ROOT_CNODE   KOZO_SLOT_INIT_CNODE
+#define ROOT_DEPTH   KOZO_HANDLE_BITS
+#define SCRATCH_VADDR 0x40000000ULL // a page of init's own space for filling frames
+
+// alloc.c: capability slots and Untyped memory
+void alloc_init(const struct kozo_bootinfo *bi);
+kozo_handle_t slot_alloc(void);
+// Retype one object into a fresh slot; returns a KOZO_ERR_* and the slot in *out.
+uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
+void mem_stats(uint64_t *total, uint64_t *used, unsigned *regions);
+
+// map.c: address spaces
+uint64_t map_frame(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs);
+uint64_t fill_frame(kozo_handle_t frame, uint64_t offset, const void *src, uint64_t len);
+
+// spawn.c: services from ELF images
+struct proc {
+    char name[16];
+    kozo_handle_t tcb, cnode, vspace, ep;
+    uint8_t priority;
+};
+#define MAX_PROCS 16
+extern struct proc procs[MAX_PROCS];
+extern unsigned nprocs;
+uint64_t spawn(const char *name, const void *elf, uint64_t size, uint8_t priority, struct proc **out);
+
+// shell.c: the Init> prompt
+void shell_run(const struct kozo_bootinfo *bi);
+
+#endif

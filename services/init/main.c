@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// init, the root task: checks the ABI it was built for against the kernel's, takes stock
+// of the Untyped memory it was given, starts the services in the initrd and checks each
+// over IPC, then offers the Init> prompt on the console.
+#include <cpio.h>
+#include "init.h"
+
+int main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2);
+
+static void
+start_fsd(const struct kozo_bootinfo *bi)
+{
+    const void *image;
+    size_t size;
+    struct proc *fsd;
+    int e = cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "fsd", &image, &size);
+    if (e) {
+        kozo_printf("init: no fsd in the initrd: %s\n", cpio_strerror(e));
+        return;
+    }
+    if (spawn("fsd", image, size, 100, &fsd))
+        return;
+
+    struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, KOZO_FSD_OP_PING), 0, { 0 } };
+    uint64_t err = kozo_call(fsd->ep, &m);
+    if (err == KOZO_ERR_OK && m.mr[0] == KOZO_FSD_PING_REPLY)
+        kozo_printf("IPC_OK: fsd\n");
+    else
+        kozo_printf("IPC_FAIL: fsd (error %s, reply %#lx)\n", kozo_error_name(err), (unsigned long)m.mr[0]);
+}
+
+int
+main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
+{
+    const struct kozo_bootinfo *bi = (const struct kozo_bootinfo *)bootinfo;
+    (void)unused1;
+    (void)unused2;
+
+    if (bi->magic != KOZO_BOOTINFO_MAGIC) {
+        kozo_printf("init: no boot information at %#lx; refusing to run\n", (unsigned long)bootinfo);
+        return 1;
+    }
+    if (bi->abi_fingerprint != KOZO_ABI_FINGERPRINT) {
+        kozo_printf("init: ABI MISMATCH: the kernel speaks ABI %016lx, init was built for %016lx.\n"
+                    "init: rebuild the kernel and services together (make); refusing to run.\n",
+                    (unsigned long)bi->abi_fingerprint, (unsigned long)KOZO_ABI_FINGERPRINT);
+        return 1;
+    }
+    kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
+    alloc_init(bi);
+
+    uint64_t total, used;
+    unsigned regions;
+    mem_stats(&total, &used, &regions);
+    kozo_printf("init: KOZO %s, ABI %s ok; %lu KiB of Untyped memory in %u regions\n",
+                (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(total >> 10), regions);
+
+    start_fsd(bi);
+    shell_run(bi);
+    return 0;
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The Init> prompt. Input comes from COM1 through an I/O-port capability and its IRQ
+// (delivered as a notification): the kernel has no console driver. Output still goes
+// through the kernel debug console until a console server exists.
+#include <string.h>
+#include "init.h"
+
+#define COM1        0x3f8
+#define COM1_IRQ    4
+#define LINE_MAX    128
+
+static kozo_handle_t com1, com1_irq, com1_ntfn;
+static const struct kozo_bootinfo *boot;
+
+static uint64_t
+com1_in(unsigned reg)
+{
+    struct kozo_res_ioport_in8 r = { 0 };
+    kozo_ioport_in8(com1, COM1 + reg, &r);
+    return r.value;
+}
+
+static bool
+console_init(void)
+{
+    uint64_t err;
+    com1 = slot_alloc();
+    com1_irq = slot_alloc();
+    if ((err = kozo_ioport_control_issue(KOZO_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, ROOT_CNODE, com1, ROOT_DEPTH)) ||
+        (err = kozo_irq_control_get(KOZO_SLOT_IRQ_CONTROL, COM1_IRQ, ROOT_CNODE, com1_irq, ROOT_DEPTH)) ||
+        (err = obj_alloc(KOZO_OBJ_NOTIFICATION, 0, &com1_ntfn)) ||
+        (err = kozo_irq_handler_set_notification(com1_irq, com1_ntfn)) ||
+        (err = kozo_ioport_out8(com1, COM1 + 1, 0x01))) { // IER: interrupt on received data
+        kozo_printf("init: console input unavailable: %s\n", kozo_error_name(err));
+        return false;
+    }
+    return true;
+}
+
+// Block until a byte arrives on COM1.
+static char
+getc_blocking(void)
+{
+    for (;;) {
+        if (com1_in(5) & 0x01) // LSR: data ready
+            return (char)com1_in(0);
+        kozo_irq_handler_ack(com1_irq);
+        kozo_wait(com1_ntfn, NULL);
+    }
+}
+
+static void
+cmd_help(void)
+{
+    kozo_printf("commands:\n"
+                "  help   this list\n"
+                "  mem    Untyped memory: total, used, free\n"
+                "  caps   init's capability slots: slot, type, rights\n"
+                "  ps     threads init created, with their state\n");
+}
+
+static void
+cmd_mem(void)
+{
+    uint64_t total, used;
+    unsigned regions;
+    mem_stats(&total, &used, &regions);
+    kozo_printf("Untyped memory: total %lu KiB, used %lu KiB, free %lu KiB (%u regions)\n",
+                (unsigned long)(total >> 10), (unsigned long)(used >> 10),
+                (unsigned long)((total - used) >> 10), regions);
+    kozo_printf("Kernel image %lu KiB, boot objects (init's image, tables, CNode) %lu KiB\n",
+                (unsigned long)(boot->kernel_reserved_bytes >> 10),
+                (unsigned long)(boot->boot_objects_bytes >> 10));
+}
+
+static void
+rights_string(uint64_t r, char out[5])
+{
+    out[0] = (r & KOZO_RIGHT_READ) ? 'R' : '-';
+    out[1] = (r & KOZO_RIGHT_WRITE) ? 'W' : '-';
+    out[2] = (r & KOZO_RIGHT_GRANT) ? 'G' : '-';
+    out[3] = (r & KOZO_RIGHT_GRANT_REPLY) ? 'r' : '-';
+    out[4] = 0;
+}
+
+static void
+cmd_caps(void)
+{
+    unsigned n = 0;
+    kozo_printf(" slot  type            rights  data\n");
+    for (uint64_t slot = 0; slot < (1ULL << KOZO_ROOT_CNODE_BITS); slot++) {
+        struct kozo_res_cnode_describe d;
+        if (kozo_cnode_describe(ROOT_CNODE, slot, ROOT_DEPTH, &d) || d.type == KOZO_OBJ_NULL)
+            continue;
+        char r[5];
+        rights_string(d.rights, r);
+        kozo_printf("%5lu  %-14s  %s    %#lx\n", (unsigned long)slot, kozo_object_name(d.type), r,
+                    (unsigned long)d.data);
+        n++;
+    }
+    kozo_printf("%u capabilities\n", n);
+}
+
+static const char *
+state_name(uint64_t s)
+{
+    static const char *const names[] = { "inactive", "runnable", "blocked-send", "blocked-recv",
+                                         "blocked-reply", "blocked-ntfn", "idle" };
+    return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+static void
+show_thread(const char *name, kozo_handle_t tcb)
+{
+    struct kozo_res_tcb_info i;
+    uint64_t err = kozo_tcb_info(tcb, &i);
+    if (err)
+        kozo_printf("  %-8s tcb slot %-4lu (%s)\n", name, (unsigned long)tcb, kozo_error_name(err));
+    else
+        kozo_printf("  %-8s tcb slot %-4lu priority %-3lu %s\n", name, (unsigned long)tcb,
+                    (unsigned long)i.priority, state_name(i.state));
+}
+
+static void
+cmd_ps(void)
+{
+    kozo_printf("threads:\n");
+    show_thread("init", KOZO_SLOT_INIT_TCB);
+    for (unsigned i = 0; i < nprocs; i++)
+        show_thread(procs[i].name, procs[i].tcb);
+}
+
+static void
+run_command(const char *line)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } cmds[] = { { "help", cmd_help }, { "mem", cmd_mem }, { "caps", cmd_caps }, { "ps", cmd_ps } };
+
+    while (*line == ' ')
+        line++;
+    if (!*line)
+        return;
+    for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+        if (strcmp(line, cmds[i].name) == 0) {
+            cmds[i].fn();
+            return;
+        }
+    kozo_printf("unknown command '%s' (try help)\n", line);
+}
+
+void
+shell_run(const struct kozo_bootinfo *bi)
+{
+    char line[LINE_MAX];
+    unsigned len = 0;
+
+    boot = bi;
+    if (!console_init())
+        kozo_exit(1);
+    kozo_printf("Init> ");
+    for (;;) {
+        char c = getc_blocking();
+        if (c == '\r' || c == '\n') {
+            kozo_putc('\n');
+            line[len] = 0;
+            // Trailing spaces are not part of a command.
+            while (len && line[len - 1] == ' ')
+                line[--len] = 0;
+            run_command(line);
+            len = 0;
+            kozo_printf("Init> ");
+        } else if ((c == 0x7f || c == '\b') && len) {
+            len--;
+            kozo_puts("\b \b");
+        } else if (c >= ' ' && c < 0x7f && len < LINE_MAX - 1) {
+            line[len++] = c;
+            kozo_putc(c);
+        }
+    }
+}
