@@ -28,12 +28,12 @@
 #include <stdint.h>
 
 enum cpio_error {
-	CPIO_OK = 0,
-	CPIO_ENOENT = -1,    // no regular file of that name before the trailer
-	CPIO_EBADMAGIC = -2, // a header does not start with "070701"
-	CPIO_ETRUNC = -3,    // a header, name or file data runs past the end (or no trailer)
-	CPIO_EBADHDR = -4,   // a field is not 8 hex digits, or the name is malformed
-	CPIO_EINVAL = -5,    // a NULL argument where one is required
+    CPIO_OK = 0,
+    CPIO_ENOENT = -1,    // no regular file of that name before the trailer
+    CPIO_EBADMAGIC = -2, // a header does not start with "070701"
+    CPIO_ETRUNC = -3,    // a header, name or file data runs past the end (or no trailer)
+    CPIO_EBADHDR = -4,   // a field is not 8 hex digits, or the name is malformed
+    CPIO_EINVAL = -5,    // a NULL argument where one is required
 };
 
 // Size of a newc header, before the name.
@@ -45,19 +45,19 @@ enum cpio_error {
 #define CPIO_MODE_DIR       0040000u
 
 struct cpio_entry {
-	const char *name; // as stored (may start with "./"); NUL-terminated
-	size_t name_len;  // strlen(name)
-	const void *data; // file contents, inside the archive
-	size_t size;      // bytes at data
-	uint32_t mode;    // type and permission bits
+    const char *name; // as stored (may start with "./"); NUL-terminated
+    size_t name_len;  // strlen(name)
+    const void *data; // file contents, inside the archive
+    size_t size;      // bytes at data
+    uint32_t mode;    // type and permission bits
 };
 
 // Iteration state. Treat as opaque; it holds no pointers other than the archive.
 struct cpio_iter {
-	const unsigned char *base;
-	size_t size;
-	size_t off;  // offset of the next header
-	int state;   // 0 = more entries, 1 = trailer seen, < 0 = sticky error
+    const unsigned char *base;
+    size_t size;
+    size_t off; // offset of the next header
+    int state;  // 0 = more entries, 1 = trailer seen, < 0 = sticky error
 };
 
 // Start iterating over size bytes at archive. Never fails; problems are
@@ -77,8 +77,7 @@ int cpio_next(struct cpio_iter *it, struct cpio_entry *out);
 // error of cpio_next() found while scanning up to the match, CPIO_ENOENT if
 // the trailer comes first, CPIO_EINVAL for a NULL archive (with size > 0) or
 // NULL name.
-int cpio_find(const void *archive, size_t size, const char *name,
-	      const void **data, size_t *len);
+int cpio_find(const void *archive, size_t size, const char *name, const void **data, size_t *len);
 
 // A constant, human-readable description of a CPIO_* code.
 const char *cpio_strerror(int err);

@@ -32,17 +32,14 @@ typedef void (*fmt_putc_fn)(void *ctx, char c);
 // Format fmt with ap, sending every character to putc_fn. Returns the number
 // of characters sent, or -1 if putc_fn or fmt is NULL or the count would not
 // fit in an int. ap is consumed as by vprintf.
-int fmt_vformat(fmt_putc_fn putc_fn, void *ctx, const char *fmt, va_list ap)
-	KZ_PRINTF_FORMAT(3, 0);
+int fmt_vformat(fmt_putc_fn putc_fn, void *ctx, const char *fmt, va_list ap) KZ_PRINTF_FORMAT(3, 0);
 
 // Like C99 vsnprintf/snprintf: write at most n bytes to buf, always
 // NUL-terminated when n > 0 (output is truncated, never overrun), and return
 // the length the full output would have had, excluding the NUL. buf may be
 // NULL when n is 0 (to measure). Returns -1 on a NULL fmt, or if buf is NULL
 // while n > 0.
-int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
-	KZ_PRINTF_FORMAT(3, 0);
-int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
-	KZ_PRINTF_FORMAT(3, 4);
+int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap) KZ_PRINTF_FORMAT(3, 0);
+int fmt_snprintf(char *buf, size_t n, const char *fmt, ...) KZ_PRINTF_FORMAT(3, 4);
 
 #endif // KOZO_LIB_COMMON_FMT_H

@@ -19,109 +19,118 @@
 #error "string.c must be compiled with -ffreestanding"
 #endif
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+void *
+memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+    unsigned char *d = dst;
+    const unsigned char *s = src;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
-	return dst;
+    for (size_t i = 0; i < n; i++)
+        d[i] = s[i];
+    return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+void *
+memmove(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+    unsigned char *d = dst;
+    const unsigned char *s = src;
 
-	// Relational comparison of pointers into different objects is undefined
-	// in C; comparing the addresses as integers is what we actually mean.
-	if ((uintptr_t)d < (uintptr_t)s) {
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	} else if ((uintptr_t)d > (uintptr_t)s) {
-		// dst above src: copy from the end so an overlapping tail of src is
-		// read before it is overwritten.
-		for (size_t i = n; i > 0; i--)
-			d[i - 1] = s[i - 1];
-	}
-	return dst;
+    // Relational comparison of pointers into different objects is undefined
+    // in C; comparing the addresses as integers is what we actually mean.
+    if ((uintptr_t)d < (uintptr_t)s) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else if ((uintptr_t)d > (uintptr_t)s) {
+        // dst above src: copy from the end so an overlapping tail of src is
+        // read before it is overwritten.
+        for (size_t i = n; i > 0; i--)
+            d[i - 1] = s[i - 1];
+    }
+    return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+void *
+memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+    unsigned char *d = dst;
 
-	for (size_t i = 0; i < n; i++)
-		d[i] = (unsigned char)c;
-	return dst;
+    for (size_t i = 0; i < n; i++)
+        d[i] = (unsigned char)c;
+    return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+int
+memcmp(const void *a, const void *b, size_t n)
 {
-	const unsigned char *p = a;
-	const unsigned char *q = b;
+    const unsigned char *p = a;
+    const unsigned char *q = b;
 
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != q[i])
-			return p[i] < q[i] ? -1 : 1;
-	}
-	return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != q[i])
+            return p[i] < q[i] ? -1 : 1;
+    }
+    return 0;
 }
 
-size_t strlen(const char *s)
+size_t
+strlen(const char *s)
 {
-	size_t n = 0;
+    size_t n = 0;
 
-	while (s[n] != '\0')
-		n++;
-	return n;
+    while (s[n] != '\0')
+        n++;
+    return n;
 }
 
-size_t strnlen(const char *s, size_t maxlen)
+size_t
+strnlen(const char *s, size_t maxlen)
 {
-	size_t n = 0;
+    size_t n = 0;
 
-	while (n < maxlen && s[n] != '\0')
-		n++;
-	return n;
+    while (n < maxlen && s[n] != '\0')
+        n++;
+    return n;
 }
 
-int strcmp(const char *a, const char *b)
+int
+strcmp(const char *a, const char *b)
 {
-	// The C standard compares as unsigned char, so "\xff" sorts after "a".
-	const unsigned char *p = (const unsigned char *)a;
-	const unsigned char *q = (const unsigned char *)b;
+    // The C standard compares as unsigned char, so "\xff" sorts after "a".
+    const unsigned char *p = (const unsigned char *)a;
+    const unsigned char *q = (const unsigned char *)b;
 
-	while (*p != '\0' && *p == *q) {
-		p++;
-		q++;
-	}
-	return *p == *q ? 0 : (*p < *q ? -1 : 1);
+    while (*p != '\0' && *p == *q) {
+        p++;
+        q++;
+    }
+    return *p == *q ? 0 : (*p < *q ? -1 : 1);
 }
 
-int strncmp(const char *a, const char *b, size_t n)
+int
+strncmp(const char *a, const char *b, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)a;
-	const unsigned char *q = (const unsigned char *)b;
+    const unsigned char *p = (const unsigned char *)a;
+    const unsigned char *q = (const unsigned char *)b;
 
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != q[i])
-			return p[i] < q[i] ? -1 : 1;
-		if (p[i] == '\0')
-			return 0;
-	}
-	return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != q[i])
+            return p[i] < q[i] ? -1 : 1;
+        if (p[i] == '\0')
+            return 0;
+    }
+    return 0;
 }
 
-char *strchr(const char *s, int c)
+char *
+strchr(const char *s, int c)
 {
-	const char ch = (char)c;
+    const char ch = (char)c;
 
-	for (;; s++) {
-		if (*s == ch)
-			return (char *)s; // the standard signature drops const
-		if (*s == '\0')
-			return NULL;
-	}
+    for (;; s++) {
+        if (*s == ch)
+            return (char *)s; // the standard signature drops const
+        if (*s == '\0')
+            return NULL;
+    }
 }

@@ -47,7 +47,7 @@ HOST_TEST_HDRS  := tests/host/test.h $(LIB_COMMON_HDRS)
 # The kernel's flags for lib/common (the kernel Makefile may add -O2, -g, ...).
 LIB_COMMON_KFLAGS := -ffreestanding -nostdlib -fno-builtin -mgeneral-regs-only -mno-red-zone \
                      -fno-stack-protector -fno-pic -fno-pie -mcmodel=kernel \
-                     -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -std=c11
+                     -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef -std=c11
 
 HOST_TESTS := $(HOST_TEST_DIR)/test_cpio $(HOST_TEST_DIR)/test_fmt $(HOST_TEST_DIR)/test_elf
 

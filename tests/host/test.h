@@ -30,172 +30,170 @@
 #define TEST_MAX_TESTS 512
 
 struct test_case {
-	const char *name;
-	void (*fn)(void);
+    const char *name;
+    void (*fn)(void);
 };
 
 static struct {
-	unsigned long passed;
-	unsigned long failed;
-	unsigned long skipped;
-	const char *current; // name of the running TEST, for failure messages
-	struct test_case tests[TEST_MAX_TESTS];
-	unsigned ntests;
-	unsigned overflow; // TEST()s that did not fit in tests[]
+    unsigned long passed;
+    unsigned long failed;
+    unsigned long skipped;
+    const char *current; // name of the running TEST, for failure messages
+    struct test_case tests[TEST_MAX_TESTS];
+    unsigned ntests;
+    unsigned overflow; // TEST()s that did not fit in tests[]
 } test_state;
 
 // Record one check. Returns ok so callers can bail out of a test early with
 // `if (!CHECK(p != NULL)) return;`.
-static inline int test_record(int ok, const char *file, int line, const char *expr)
+static inline int
+test_record(int ok, const char *file, int line, const char *expr)
 {
-	if (ok) {
-		test_state.passed++;
-	} else {
-		test_state.failed++;
-		fprintf(stderr, "FAIL %s:%d %s%s%s%s\n", file, line, expr,
-			test_state.current ? " [in " : "",
-			test_state.current ? test_state.current : "",
-			test_state.current ? "]" : "");
-	}
-	return ok;
+    if (ok) {
+        test_state.passed++;
+    } else {
+        test_state.failed++;
+        fprintf(stderr, "FAIL %s:%d %s%s%s%s\n", file, line, expr, test_state.current ? " [in " : "",
+                test_state.current ? test_state.current : "", test_state.current ? "]" : "");
+    }
+    return ok;
 }
 
-static inline int test_record_eq(unsigned long long a, unsigned long long b, const char *file,
-				 int line, const char *expr)
+static inline int
+test_record_eq(unsigned long long a, unsigned long long b, const char *file, int line, const char *expr)
 {
-	int ok = test_record(a == b, file, line, expr);
-	if (!ok)
-		fprintf(stderr, "     got %lld (0x%llx), expected %lld (0x%llx)\n", (long long)a,
-			a, (long long)b, b);
-	return ok;
+    int ok = test_record(a == b, file, line, expr);
+    if (!ok)
+        fprintf(stderr, "     got %lld (0x%llx), expected %lld (0x%llx)\n", (long long)a, a, (long long)b, b);
+    return ok;
 }
 
-static inline int test_record_ne(unsigned long long a, unsigned long long b, const char *file,
-				 int line, const char *expr)
+static inline int
+test_record_ne(unsigned long long a, unsigned long long b, const char *file, int line, const char *expr)
 {
-	int ok = test_record(a != b, file, line, expr);
-	if (!ok)
-		fprintf(stderr, "     both are %lld (0x%llx)\n", (long long)a, a);
-	return ok;
+    int ok = test_record(a != b, file, line, expr);
+    if (!ok)
+        fprintf(stderr, "     both are %lld (0x%llx)\n", (long long)a, a);
+    return ok;
 }
 
-static inline int test_record_str(const char *a, const char *b, const char *file, int line,
-				  const char *expr)
+static inline int
+test_record_str(const char *a, const char *b, const char *file, int line, const char *expr)
 {
-	int same = (a == NULL || b == NULL) ? a == b : 1;
-	if (a != NULL && b != NULL) {
-		size_t i = 0;
-		while (a[i] != '\0' && a[i] == b[i])
-			i++;
-		same = a[i] == b[i];
-	}
-	int ok = test_record(same, file, line, expr);
-	if (!ok)
-		fprintf(stderr, "     got \"%s\", expected \"%s\"\n", a ? a : "(null)",
-			b ? b : "(null)");
-	return ok;
+    int same = (a == NULL || b == NULL) ? a == b : 1;
+    if (a != NULL && b != NULL) {
+        size_t i = 0;
+        while (a[i] != '\0' && a[i] == b[i])
+            i++;
+        same = a[i] == b[i];
+    }
+    int ok = test_record(same, file, line, expr);
+    if (!ok)
+        fprintf(stderr, "     got \"%s\", expected \"%s\"\n", a ? a : "(null)", b ? b : "(null)");
+    return ok;
 }
 
-static inline int test_record_mem(const void *a, const void *b, size_t n, const char *file,
-				  int line, const char *expr)
+static inline int
+test_record_mem(const void *a, const void *b, size_t n, const char *file, int line, const char *expr)
 {
-	const unsigned char *p = a, *q = b;
-	size_t i = 0;
-	while (i < n && p[i] == q[i])
-		i++;
-	int ok = test_record(i == n, file, line, expr);
-	if (!ok)
-		fprintf(stderr, "     first difference at byte %zu: 0x%02x vs 0x%02x\n", i, p[i],
-			q[i]);
-	return ok;
+    const unsigned char *p = a, *q = b;
+    size_t i = 0;
+    while (i < n && p[i] == q[i])
+        i++;
+    int ok = test_record(i == n, file, line, expr);
+    if (!ok)
+        fprintf(stderr, "     first difference at byte %zu: 0x%02x vs 0x%02x\n", i, p[i], q[i]);
+    return ok;
 }
 
 // Note a check that could not run (missing tool or file); not a failure.
-static inline void test_skip(const char *what)
+static inline void
+test_skip(const char *what)
 {
-	test_state.skipped++;
-	fprintf(stderr, "SKIP %s\n", what);
+    test_state.skipped++;
+    fprintf(stderr, "SKIP %s\n", what);
 }
 
 #define CHECK(cond) test_record((cond) ? 1 : 0, __FILE__, __LINE__, #cond)
 // Integers (any width or signedness) and pointers; each side is evaluated once.
-#define CHECK_EQ(a, b) \
-	test_record_eq((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__, \
-		       "CHECK_EQ(" #a ", " #b ")")
-#define CHECK_NE(a, b) \
-	test_record_ne((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__, \
-		       "CHECK_NE(" #a ", " #b ")")
+#define CHECK_EQ(a, b)                                                                                       \
+    test_record_eq((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__,                     \
+                   "CHECK_EQ(" #a ", " #b ")")
+#define CHECK_NE(a, b)                                                                                       \
+    test_record_ne((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__,                     \
+                   "CHECK_NE(" #a ", " #b ")")
 // NUL-terminated strings (NULL equals only NULL).
-#define CHECK_STR_EQ(a, b) \
-	test_record_str((a), (b), __FILE__, __LINE__, "CHECK_STR_EQ(" #a ", " #b ")")
+#define CHECK_STR_EQ(a, b) test_record_str((a), (b), __FILE__, __LINE__, "CHECK_STR_EQ(" #a ", " #b ")")
 // n bytes of memory.
-#define CHECK_MEM_EQ(a, b, n) \
-	test_record_mem((a), (b), (n), __FILE__, __LINE__, "CHECK_MEM_EQ(" #a ", " #b ", " #n ")")
+#define CHECK_MEM_EQ(a, b, n)                                                                                \
+    test_record_mem((a), (b), (n), __FILE__, __LINE__, "CHECK_MEM_EQ(" #a ", " #b ", " #n ")")
 
-static inline void test_register(const char *name, void (*fn)(void))
+static inline void
+test_register(const char *name, void (*fn)(void))
 {
-	if (test_state.ntests < TEST_MAX_TESTS)
-		test_state.tests[test_state.ntests++] = (struct test_case){ name, fn };
-	else
-		test_state.overflow++;
+    if (test_state.ntests < TEST_MAX_TESTS)
+        test_state.tests[test_state.ntests++] = (struct test_case){name, fn};
+    else
+        test_state.overflow++;
 }
 
 // Define a test function and register it before main() runs.
-#define TEST(name) \
-	static void name(void); \
-	__attribute__((constructor)) static void test_register_##name(void) \
-	{ \
-		test_register(#name, name); \
-	} \
-	static void name(void)
+#define TEST(name)                                                                                           \
+    static void name(void);                                                                                  \
+    __attribute__((constructor)) static void test_register_##name(void)                                      \
+    {                                                                                                        \
+        test_register(#name, name);                                                                          \
+    }                                                                                                        \
+    static void name(void)
 
 // Print "<suite>: N passed, M failed" and return the exit status.
-static inline int test_summary(const char *suite)
+static inline int
+test_summary(const char *suite)
 {
-	if (test_state.overflow > 0) {
-		fprintf(stderr, "FAIL %u tests not registered: raise TEST_MAX_TESTS\n",
-			test_state.overflow);
-		test_state.failed += test_state.overflow;
-		test_state.overflow = 0;
-	}
-	if (test_state.skipped > 0)
-		printf("%s: %lu skipped\n", suite, test_state.skipped);
-	printf("%s: %lu passed, %lu failed\n", suite, test_state.passed, test_state.failed);
-	return test_state.failed == 0 ? 0 : 1;
+    if (test_state.overflow > 0) {
+        fprintf(stderr, "FAIL %u tests not registered: raise TEST_MAX_TESTS\n", test_state.overflow);
+        test_state.failed += test_state.overflow;
+        test_state.overflow = 0;
+    }
+    if (test_state.skipped > 0)
+        printf("%s: %lu skipped\n", suite, test_state.skipped);
+    printf("%s: %lu passed, %lu failed\n", suite, test_state.passed, test_state.failed);
+    return test_state.failed == 0 ? 0 : 1;
 }
 
-static inline int test_name_matches(const char *name, const char *filter)
+static inline int
+test_name_matches(const char *name, const char *filter)
 {
-	if (filter == NULL)
-		return 1;
-	for (const char *s = name;; s++) {
-		size_t i = 0;
-		while (filter[i] != '\0' && s[i] == filter[i])
-			i++;
-		if (filter[i] == '\0')
-			return 1;
-		if (*s == '\0')
-			return 0;
-	}
+    if (filter == NULL)
+        return 1;
+    for (const char *s = name;; s++) {
+        size_t i = 0;
+        while (filter[i] != '\0' && s[i] == filter[i])
+            i++;
+        if (filter[i] == '\0')
+            return 1;
+        if (*s == '\0')
+            return 0;
+    }
 }
 
 // Run the registered tests (those whose name contains argv[1], if given).
-static inline int test_main(const char *suite, int argc, char **argv)
+static inline int
+test_main(const char *suite, int argc, char **argv)
 {
-	const char *filter = argc > 1 ? argv[1] : NULL;
+    const char *filter = argc > 1 ? argv[1] : NULL;
 
-	for (unsigned i = 0; i < test_state.ntests; i++) {
-		if (!test_name_matches(test_state.tests[i].name, filter))
-			continue;
-		test_state.current = test_state.tests[i].name;
-		unsigned long before = test_state.failed;
-		test_state.tests[i].fn();
-		if (test_state.failed != before)
-			fprintf(stderr, "---- %s: %lu failed\n", test_state.current,
-				test_state.failed - before);
-		test_state.current = NULL;
-	}
-	return test_summary(suite);
+    for (unsigned i = 0; i < test_state.ntests; i++) {
+        if (!test_name_matches(test_state.tests[i].name, filter))
+            continue;
+        test_state.current = test_state.tests[i].name;
+        unsigned long before = test_state.failed;
+        test_state.tests[i].fn();
+        if (test_state.failed != before)
+            fprintf(stderr, "---- %s: %lu failed\n", test_state.current, test_state.failed - before);
+        test_state.current = NULL;
+    }
+    return test_summary(suite);
 }
 
 #endif // KOZO_TESTS_HOST_TEST_H

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# Run every test suite of `make test`, in order, and add up their results.
+# Each suite prints a last line "<suite>: N passed, M failed"; a suite that fails
+# without printing one counts as one failure. The boot suites' JUnit files are merged
+# into $BUILD/test-results.xml.
+#
+# Usage: scripts/run-tests.sh   (from the repository root; BUILD defaults to build)
+# Exit status: 0 if nothing failed.
+set -uo pipefail
+BUILD=$(realpath -m "${BUILD:-build}")
+export BUILD
+total_pass=0 total_fail=0
+failed_suites=()
+
+suite() {
+    local name=$1
+    shift
+    echo "=== $name"
+    local log rc=0
+    log=$(mktemp)
+    "$@" 2>&1 | tee "$log" || rc=$?
+    local line
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+    rm -f "$log"
+    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        total_pass=$((total_pass + BASH_REMATCH[1]))
+        total_fail=$((total_fail + BASH_REMATCH[2]))
+        if ((rc != 0 && BASH_REMATCH[2] == 0)); then
+            total_fail=$((total_fail + 1))
+        fi
+    else
+        if ((rc == 0)); then total_pass=$((total_pass + 1)); else total_fail=$((total_fail + 1)); fi
+    fi
+    ((rc == 0)) || failed_suites+=("$name")
+}
+
+suite "host: lib/common parsers and formatting" make -s host-tests
+if [[ -f tests/host/kernel.mk ]]; then
+    suite "host: kernel core (ASan/UBSan)" make -s test-host-kernel
+fi
+suite "abi: generator and lockstep" tests/abi/test-abigen.sh "$BUILD/tools/abigen" "$BUILD/abi-test"
+suite "scripts: integration runner self-test" scripts/test-integration-runner.sh
+suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite genesis \
+    --junit "$BUILD/junit-genesis.xml" "$BUILD/kozo.img" tests/boot/genesis.checks
+suite "boot: bad boot input panics cleanly" tests/boot/bad-input.sh "$BUILD/kozo-kernel" \
+    "$BUILD/services/fsd" "$BUILD/bad-input"
+
+# One JUnit file for CI viewers: every boot suite's <testsuite>, in one <testsuites>.
+{
+    echo '<?xml version="1.0" encoding="UTF-8"?>'
+    echo '<testsuites>'
+    for f in "$BUILD"/junit-*.xml "$BUILD"/bad-input/bad-*.xml; do
+        [[ -f $f ]] && grep -v '^<?xml' "$f" | sed -e '/^<testsuites/d' -e '/^<\/testsuites/d'
+    done
+    echo '</testsuites>'
+} >"$BUILD/test-results.xml"
+
+echo
+((${#failed_suites[@]} == 0)) || printf 'failed suite: %s\n' "${failed_suites[@]}"
+echo "$total_pass passed, $total_fail failed"
+((total_fail == 0))
