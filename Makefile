@@ -53,6 +53,9 @@ KDEBUG   := $(BUILD)/kozo-kernel-x86_64.debug
 INITRD   := $(BUILD)/initrd.cpio
 IMAGE    := $(BUILD)/kozo.img
 
+# Keep intermediate objects (the service rules reach them through a pattern chain).
+.SECONDARY:
+
 .PHONY: all preflight abi kernel services initrd image run debug test test-host test-abi \
 	test-boot clean compile_commands.json format format-check
 all: $(IMAGE)
@@ -127,7 +130,7 @@ clean:
 	rm -rf $(BUILD)
 
 compile_commands.json:
-	rm -rf $(BUILD) && bear -- $(MAKE) all test-host-build
+	rm -rf $(BUILD) && bear -- $(MAKE) all host-tests
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
