@@ -2,19 +2,8 @@
 //
 // panic(): the kernel found its own state impossible, or boot cannot go on. Say why on
 // the console, show where, and stop the machine (no reboot loop).
-#include <fmt.h>
 #include <kern/arch_api.h>
 #include <kern/printk.h>
-#include <stdarg.h>
-
-static void
-console_putc(void *ctx, char c)
-{
-    (void)ctx;
-    if (c == '\n')
-        arch_putchar('\r');
-    arch_putchar(c);
-}
 
 void
 panic(const char *fmt, ...)
@@ -27,7 +16,7 @@ panic(const char *fmt, ...)
     in_panic = true;
     printk("\n*** KOZO KERNEL PANIC: ");
     va_start(ap, fmt);
-    fmt_vformat(console_putc, NULL, fmt, ap);
+    vprintk(fmt, ap);
     va_end(ap);
     printk("\n");
     arch_print_backtrace();

@@ -16,10 +16,16 @@ console_putc(void *ctx, char c)
 }
 
 void
+vprintk(const char *fmt, va_list ap)
+{
+    fmt_vformat(console_putc, NULL, fmt, ap);
+}
+
+void
 printk(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fmt_vformat(console_putc, NULL, fmt, ap);
+    vprintk(fmt, ap);
     va_end(ap);
 }

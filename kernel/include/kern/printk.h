@@ -4,8 +4,10 @@
 #define KERN_PRINTK_H
 
 #include <kern/types.h>
+#include <stdarg.h>
 
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprintk(const char *fmt, va_list ap);
 
 // Stop the machine with a reason. The arch layer adds registers and a backtrace.
 NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
