@@ -78,6 +78,7 @@ sched_dequeue(struct tcb *t)
 void
 sched_wake(struct tcb *t)
 {
+    assert(t->state != TS_RUNNABLE); // queued twice would corrupt the ready queue
     t->state = TS_RUNNABLE;
     sched_enqueue(t);
     if (current == &idle_thread || t->priority > current->priority)

@@ -68,7 +68,7 @@ ioport_decode(struct invocation *inv)
     }
     bool out = inv->label == KOZO_INV_IOPORT_OUT8 || inv->label == KOZO_INV_IOPORT_OUT32;
     INV_NEED_ARGS(inv, out ? 2 : 1);
-    if (port < ioport_first(c) || port + width - 1 > ioport_last(c))
+    if (port > 0xffff || port < ioport_first(c) || port + width - 1 > ioport_last(c))
         return KOZO_ERR_RANGE;
     if (out) {
         if (width == 1)
