@@ -3,6 +3,7 @@
 # KOZO build: preflight -> ABI -> kernel -> services -> initrd -> image -> tests.
 # Everything goes into $(BUILD). `make run` boots it, `make test` runs every test.
 
+SHELL    := /bin/bash
 BUILD    ?= build
 ARCH     ?= x86_64
 CC       ?= gcc
@@ -36,7 +37,8 @@ ABIGEN   := $(BUILD)/tools/abigen
 KERNEL_CFLAGS := $(FREESTANDING) -mno-red-zone -mcmodel=kernel -fno-omit-frame-pointer \
 	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -I$(BUILD)/include \
 	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS)
-USER_CFLAGS := $(FREESTANDING) -Ilib/libkozo/include -Ilib/common -I$(BUILD)/include
+USER_CFLAGS := $(FREESTANDING) -Ilib/libkozo/include -Ilib/common -I$(BUILD)/include \
+	-DKOZO_TEST_BUILD=$(TEST_BUILD)
 
 COMMON_SRC := lib/common/string.c lib/common/fmt.c lib/common/cpio.c lib/common/elf.c
 KERNEL_SRC := $(wildcard kernel/core/*.c kernel/object/*.c kernel/arch/$(ARCH)/*.c) $(COMMON_SRC)
@@ -81,8 +83,23 @@ $(BUILD)/kobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
 
-$(KDEBUG): $(KERNEL_OBJ) kernel/arch/$(ARCH)/linker.ld
-	$(LD) -n -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments --build-id=none -T kernel/arch/$(ARCH)/linker.ld -o $@ $(KERNEL_OBJ)
+# Two links: the first (with an empty symbol table) gives the addresses for the table the
+# second one carries. The table is placed last, so the second link moves no code.
+KLINK = $(LD) -n -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments --build-id=none \
+	-T kernel/arch/$(ARCH)/linker.ld
+$(BUILD)/ksyms-empty.S: scripts/mkksyms.sh
+	@mkdir -p $(dir $@)
+	scripts/mkksyms.sh - $@
+$(BUILD)/kernel.pass1: $(KERNEL_OBJ) $(BUILD)/kobj/ksyms-empty.S.o kernel/arch/$(ARCH)/linker.ld
+	$(KLINK) -o $@ $(KERNEL_OBJ) $(BUILD)/kobj/ksyms-empty.S.o
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1 scripts/mkksyms.sh
+	scripts/mkksyms.sh $< $@
+$(BUILD)/kobj/%.S.o: $(BUILD)/%.S
+	$(CC) $(KERNEL_CFLAGS) -c -o $@ $<
+$(KDEBUG): $(KERNEL_OBJ) $(BUILD)/kobj/ksyms.S.o kernel/arch/$(ARCH)/linker.ld
+	$(KLINK) -o $@ $(KERNEL_OBJ) $(BUILD)/kobj/ksyms.S.o
+	@cmp -s <(nm $(BUILD)/kernel.pass1 | grep -vE "ksyms|_kernel_end") <(nm $@ | grep -vE "ksyms|_kernel_end") || \
+		{ echo "error: the symbol table moved kernel code"; exit 1; }
 	@if nm $@ | grep -qiE ' (kmalloc|malloc|kfree|free|calloc|realloc)$$'; then \
 		echo "error: the kernel must not contain an allocator"; exit 1; fi
 $(KERNEL): $(KDEBUG)

@@ -46,12 +46,14 @@ suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite 
     --junit "$BUILD/junit-genesis.xml" "$BUILD/kozo.img" tests/boot/genesis.checks
 suite "boot: bad boot input panics cleanly" tests/boot/bad-input.sh "$BUILD/kozo-kernel" \
     "$BUILD/services/fsd" "$BUILD/bad-input"
+suite "boot: crash channel and anonymised crash reports" tests/boot/crash-test.sh \
+    "$BUILD/testbuild/kozo.img" "$BUILD/crash-test"
 
 # One JUnit file for CI viewers: every boot suite's <testsuite>, in one <testsuites>.
 {
     echo '<?xml version="1.0" encoding="UTF-8"?>'
     echo '<testsuites>'
-    for f in "$BUILD"/junit-*.xml "$BUILD"/bad-input/bad-*.xml; do
+    for f in "$BUILD"/junit-*.xml "$BUILD"/bad-input/bad-*.xml "$BUILD"/crash-test/crash-*.xml; do
         [[ -f $f ]] && grep -v '^<?xml' "$f" | sed -e '/^<testsuites/d' -e '/^<\/testsuites/d'
     done
     echo '</testsuites>'

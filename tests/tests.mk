@@ -5,5 +5,13 @@ HOST_TEST_DIR := $(BUILD)/host-tests
 include tests/host/Makefile.frag
 -include tests/host/kernel.mk
 
-test: preflight $(IMAGE) $(ABIGEN)
+# The test build (TEST_BUILD=1) adds the deliberate-panic system call and init's `crash`
+# command, for the crash-channel test. It lives in its own build folder.
+$(BUILD)/testbuild/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/testbuild TEST_BUILD=1 image
+
+test: preflight $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img
 	@scripts/run-tests.sh
+
+.PHONY: FORCE
+FORCE:

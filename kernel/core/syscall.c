@@ -162,13 +162,25 @@ sys_unknown(struct tcb *t)
     set_error(t, KOZO_ERR_UNKNOWN_SYSCALL);
 }
 
+// Test builds only: crash the kernel on purpose, so the crash channel and the crash-report
+// collector can be tested end to end. Two different "bugs", chosen by the label.
 static void
 sys_debug_panic(struct tcb *t)
 {
+    word_t label = kozo_msginfo_get_label(arch_get_info(&t->ctx));
     if (!KOZO_TEST_BUILD)
         return sys_unknown(t);
-    panic("deliberate panic requested by user thread (test build), code %#lx",
-          (unsigned long)arch_get_cap(&t->ctx));
+    if (label == KOZO_DEBUG_PANIC_KERNEL_FAULT)
+        (void)*(volatile word_t *)arch_get_mr(&t->ctx, 0);
+    if (label != KOZO_DEBUG_PANIC_CAP_VIOLATION)
+        return set_error(t, KOZO_ERR_INVALID_ARGUMENT);
+    char user[3 * sizeof(word_t) + 1];
+    for (unsigned i = 0; i < 3 * sizeof(word_t); i++) {
+        char c = (char)(arch_get_mr(&t->ctx, 1 + i / 8) >> (8 * (i % 8)));
+        user[i] = (c >= ' ' && c < 0x7f) ? c : 0;
+    }
+    user[sizeof(user) - 1] = 0;
+    panic("Capability violation at %#lx by user '%s'", (unsigned long)arch_get_mr(&t->ctx, 0), user);
 }
 
 // Every entry defaults to sys_unknown, then the defined calls override theirs.

@@ -131,6 +131,57 @@ cmd_ps(void)
         show_thread(procs[i].name, procs[i].tcb);
 }
 
+#if KOZO_TEST_BUILD
+// Test builds: crash the kernel on purpose (`crash ADDR USER`, `crash-fault ADDR`) to test
+// the crash channel and the anonymising collector.
+static uint64_t
+parse_hex(const char *s, const char **end)
+{
+    uint64_t v = 0;
+    if (s[0] == '0' && s[1] == 'x')
+        s += 2;
+    for (;; s++) {
+        unsigned d = (*s >= '0' && *s <= '9') ? (unsigned)(*s - '0')
+                     : (*s >= 'a' && *s <= 'f') ? (unsigned)(*s - 'a' + 10) : 16;
+        if (d == 16)
+            break;
+        v = v * 16 + d;
+    }
+    *end = s;
+    return v;
+}
+
+static bool
+crash_command(const char *line)
+{
+    struct kozo_msg m = { 0, 0, { 0 } };
+    const char *p;
+    if (strncmp(line, "crash-fault ", 12) == 0) {
+        m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_FAULT);
+        m.mr[0] = parse_hex(line + 12, &p);
+    } else if (strncmp(line, "crash ", 6) == 0) {
+        m.info = kozo_msginfo_make(4, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION);
+        m.mr[0] = parse_hex(line + 6, &p);
+        while (*p == ' ')
+            p++;
+        for (unsigned i = 0; p[i] && i < 24; i++)
+            m.mr[1 + i / 8] |= (uint64_t)(uint8_t)p[i] << (8 * (i % 8));
+    } else {
+        return false;
+    }
+    uint64_t err = kozo_syscall(KOZO_SYS_DEBUG_PANIC, 0, &m);
+    kozo_printf("crash: the kernel refused: %s\n", kozo_error_name(err));
+    return true;
+}
+#else
+static bool
+crash_command(const char *line)
+{
+    (void)line;
+    return false;
+}
+#endif
+
 static void
 run_command(const char *line)
 {
@@ -148,7 +199,8 @@ run_command(const char *line)
             cmds[i].fn();
             return;
         }
-    kozo_printf("unknown command '%s' (try help)\n", line);
+    if (!crash_command(line))
+        kozo_printf("unknown command '%s' (try help)\n", line);
 }
 
 void

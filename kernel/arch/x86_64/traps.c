@@ -6,10 +6,12 @@
 // scheduler, and a CPU exception stops the faulting thread (faults will become messages
 // to the thread's fault handler). From kernel mode: an interrupt can only arrive in the
 // idle loop; anything else is a kernel bug, reported with registers and a backtrace.
+#include <fmt.h>
 #include <kern/arch_api.h>
 #include <kern/irq.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
+#include <stdarg.h>
 #include "cpu.h"
 
 // Registers pushed by entry.S for a trap taken in kernel mode (lowest address first).
@@ -68,42 +70,69 @@ trap_from_user(word_t vector, word_t error, word_t cr2)
     kernel_exit();
 }
 
+// The trap frame of the kernel-mode fault being reported, for the crash record.
+static const struct trap_frame *fault_frame;
+static word_t fault_cr2;
+
 void
 trap_from_kernel(struct trap_frame *f, word_t cr2)
 {
     if (current == &idle_thread && handle_interrupt(f->vector))
         kernel_exit();
-    printk("\n[kernel] %s (vector %lu, error %#lx) in kernel mode\n", exception_name(f->vector),
-           (unsigned long)f->vector, (unsigned long)f->error);
-    printk("  rip %016lx  rsp %016lx  rflags %016lx  cr2 %016lx\n", (unsigned long)f->rip,
-           (unsigned long)f->rsp, (unsigned long)f->rflags, (unsigned long)cr2);
-    printk("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", (unsigned long)f->rax,
-           (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx);
-    printk("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", (unsigned long)f->rsi,
-           (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8);
-    printk("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\n", (unsigned long)f->r9,
-           (unsigned long)f->r10, (unsigned long)f->r11, (unsigned long)f->r12);
-    printk("  r13 %016lx  r14 %016lx  r15 %016lx\n", (unsigned long)f->r13,
-           (unsigned long)f->r14, (unsigned long)f->r15);
-    panic("%s in kernel mode at %#lx", exception_name(f->vector), (unsigned long)f->rip);
+    fault_frame = f;
+    fault_cr2 = cr2;
+    panic("%s in kernel mode at %#lx (error %#lx)", exception_name(f->vector), (unsigned long)f->rip,
+          (unsigned long)f->error);
 }
 
-// Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer), as far
-// as it stays inside the kernel image's address range.
+static void
+emit(void (*putc)(void *, char), void *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vformat(putc, ctx, fmt, ap);
+    va_end(ap);
+}
+
 void
-arch_print_backtrace(void)
+arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx)
+{
+    const struct trap_frame *f = fault_frame;
+    if (!f)
+        return;
+    emit(putc, ctx, "registers: vector %lu error %#lx cr2 %#lx\n", (unsigned long)f->vector,
+         (unsigned long)f->error, (unsigned long)fault_cr2);
+    emit(putc, ctx, "  rip %016lx rsp %016lx rflags %016lx\n", (unsigned long)f->rip,
+         (unsigned long)f->rsp, (unsigned long)f->rflags);
+    emit(putc, ctx, "  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", (unsigned long)f->rax,
+         (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx);
+    emit(putc, ctx, "  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", (unsigned long)f->rsi,
+         (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8);
+    emit(putc, ctx, "  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", (unsigned long)f->r9,
+         (unsigned long)f->r10, (unsigned long)f->r11, (unsigned long)f->r12);
+    emit(putc, ctx, "  r13 %016lx r14 %016lx r15 %016lx\n", (unsigned long)f->r13, (unsigned long)f->r14,
+         (unsigned long)f->r15);
+}
+
+// Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer) while
+// it stays inside the kernel image. After a trap, start from the interrupted frame.
+unsigned
+arch_backtrace(word_t *pcs, unsigned max)
 {
     extern char _kernel_start[], _kernel_end[];
     const word_t *fp = __builtin_frame_address(0);
-    printk("  backtrace:");
-    for (int depth = 0; depth < 16 && fp; depth++) {
-        if ((word_t)fp < KERNEL_VBASE || ((word_t)fp & 7))
-            break;
+    unsigned n = 0;
+
+    if (fault_frame && max) {
+        pcs[n++] = fault_frame->rip;
+        fp = (const word_t *)fault_frame->rbp;
+    }
+    while (n < max && fp && (word_t)fp >= KERNEL_VBASE && !((word_t)fp & 7)) {
         word_t ret = fp[1];
         if (ret < (word_t)_kernel_start || ret >= (word_t)_kernel_end)
             break;
-        printk(" %#lx", (unsigned long)ret);
+        pcs[n++] = ret;
         fp = (const word_t *)fp[0];
     }
-    printk("\n");
+    return n;
 }

@@ -17,7 +17,10 @@ void arch_crash_putchar(char c); // the crash channel (COM2 on x86_64)
 NORETURN void arch_halt(void);
 NORETURN void arch_return_to_user(struct arch_context *ctx);
 NORETURN void arch_idle(void);
-void arch_print_backtrace(void);
+// Return addresses of the current call chain (at most max), innermost first.
+unsigned arch_backtrace(word_t *pcs, unsigned max);
+// Print the registers of the trap that led to a panic, if one did.
+void arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx);
 
 // Make `t` the thread the next kernel exit returns to (per-CPU pointer, address space).
 void arch_switch_to(struct tcb *t);

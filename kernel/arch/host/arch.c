@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The host arch: out-of-line stubs of kern/arch_api.h for unit tests (see arch.h). Every
+// call the core makes into the machine is recorded in `host_arch` (host.h) so tests can
+// check it happened. Paths tests never take (entering user mode, idling, booting) abort
+// with a message, so reaching one by mistake is loud.
+#include <kern/arch_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "host.h"
+
+struct host_arch host_arch;
+
+void
+host_out_clear(void)
+{
+    host_arch.out_len = host_arch.out_dropped = 0;
+    host_arch.crash_len = host_arch.crash_dropped = 0;
+    host_arch.out[0] = host_arch.crash[0] = '\0';
+}
+
+void
+host_arch_reset(void)
+{
+    bool echo = host_arch.echo;
+    void (*hook)(void) = host_arch.halt_hook;
+    host_arch = (struct host_arch){ .echo = echo, .halt_hook = hook };
+}
+
+static NORETURN void
+unreachable_on_host(const char *what)
+{
+    fprintf(stderr, "host arch: %s called; host tests never get there\n", what);
+    abort();
+}
+
+// --- CPU and console -----------------------------------------------------------------------
+
+static void
+buf_put(char *buf, size_t *len, size_t *dropped, char c)
+{
+    if (*len + 1 < HOST_OUT_SIZE) {
+        buf[(*len)++] = c;
+        buf[*len] = '\0';
+    } else {
+        (*dropped)++;
+    }
+}
+
+void
+arch_putchar(char c)
+{
+    if (host_arch.echo)
+        fputc(c, stdout);
+    if (c != '\r') // printk sends "\r\n"; keep the buffer easy to compare
+        buf_put(host_arch.out, &host_arch.out_len, &host_arch.out_dropped, c);
+}
+
+void
+arch_crash_putchar(char c)
+{
+    buf_put(host_arch.crash, &host_arch.crash_len, &host_arch.crash_dropped, c);
+}
+
+// panic() ends here: hand control back to the test, or stop the process.
+void
+arch_halt(void)
+{
+    host_arch.halts++;
+    if (host_arch.halt_hook)
+        host_arch.halt_hook(); // longjmps; must not return
+    fflush(stdout);
+    fprintf(stderr, "host arch: kernel halted (panic?); console:\n%s\n", host_arch.out);
+    abort();
+}
+
+void arch_return_to_user(struct arch_context *ctx) { (void)ctx; unreachable_on_host("arch_return_to_user"); }
+void arch_idle(void) { unreachable_on_host("arch_idle"); }
+unsigned
+arch_backtrace(word_t *pcs, unsigned max)
+{
+    unsigned n = 0;
+    for (; n < max && n < host_arch.backtrace_len && n < ARRAY_SIZE(host_arch.backtrace); n++)
+        pcs[n] = host_arch.backtrace[n];
+    return n;
+}
+
+// No trap frames on the host: a panic record has no register section.
+void
+arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx)
+{
+    (void)putc, (void)ctx;
+}
+
+void
+arch_switch_to(struct tcb *t)
+{
+    host_arch.switched_to = t;
+    host_arch.switches++;
+}
+
+// --- Interrupt controller ------------------------------------------------------------------
+
+void
+arch_irq_mask(unsigned irq)
+{
+    host_arch.irq_mask_calls++;
+    if (irq < KOZO_IRQ_LINES)
+        host_arch.irq_masked[irq] = true;
+}
+
+void
+arch_irq_unmask(unsigned irq)
+{
+    host_arch.irq_unmask_calls++;
+    if (irq < KOZO_IRQ_LINES)
+        host_arch.irq_masked[irq] = false;
+}
+
+// --- Address spaces: a small ASID table like x86_64's, so exhaustion is testable ----------
+
+bool
+arch_asid_available(unsigned count)
+{
+    unsigned free = 0;
+    for (unsigned a = 1; a < HOST_ASID_COUNT; a++)
+        free += host_arch.asid_table[a] == NULL;
+    return free >= count;
+}
+
+word_t
+arch_vspace_init(void *root)
+{
+    host_arch.vspace_inits++;
+    for (unsigned a = 1; a < HOST_ASID_COUNT; a++)
+        if (!host_arch.asid_table[a]) {
+            host_arch.asid_table[a] = root;
+            return (word_t)a << 48;
+        }
+    return 0;
+}
+
+void
+arch_vspace_destroy(cap_t vspace)
+{
+    unsigned asid = vspace_asid(vspace);
+    host_arch.vspace_destroys++;
+    if (asid && asid < HOST_ASID_COUNT && host_arch.asid_table[asid] == cap_ptr(vspace))
+        host_arch.asid_table[asid] = NULL;
+}
+
+void
+arch_frame_unmap(cap_t frame)
+{
+    host_arch.frame_unmaps++;
+    host_arch.last_unmapped = frame;
+}
+
+void
+arch_table_unmap(cap_t table)
+{
+    host_arch.table_unmaps++;
+    host_arch.last_unmapped = table;
+}
+
+// Frames, page tables and I/O ports have no methods on the host.
+word_t
+arch_decode_invocation(struct invocation *inv)
+{
+    (void)inv;
+    return KOZO_ERR_ILLEGAL_OPERATION;
+}
+
+// --- Boot: tests build their root task by hand (tests/host/kernel_harness.c) --------------
+
+void arch_early_init(void) { unreachable_on_host("arch_early_init"); }
+void arch_late_init(void) { unreachable_on_host("arch_late_init"); }
+
+void
+arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)
+{
+    (void)magic, (void)info, (void)bm;
+    unreachable_on_host("arch_boot_memory");
+}
+
+void
+arch_boot_map_page(void *vspace_root, word_t vaddr, paddr_t pa, bool writable, bool exec,
+                   paddr_t (*alloc_table)(void))
+{
+    (void)vspace_root, (void)vaddr, (void)pa, (void)writable, (void)exec, (void)alloc_table;
+    unreachable_on_host("arch_boot_map_page");
+}
