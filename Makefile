@@ -11,7 +11,7 @@ HOSTCC   ?= $(CC)
 LD       ?= ld
 OBJCOPY  ?= objcopy
 VERSION  := 0.0.1-dev
-COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 BUILD_ID := $(VERSION)-$(COMMIT)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH

@@ -15,3 +15,8 @@ test: preflight $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img
 
 .PHONY: FORCE
 FORCE:
+
+# Build twice from two checkout paths (other TZ, locale, umask) and compare sha256sums.
+repro-check:
+	@scripts/repro-check.sh
+.PHONY: repro-check
