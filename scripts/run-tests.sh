@@ -42,6 +42,7 @@ if [[ -f tests/host/kernel.mk ]]; then
 fi
 suite "abi: generator and lockstep" tests/abi/test-abigen.sh "$BUILD/tools/abigen" "$BUILD/abi-test"
 suite "scripts: integration runner self-test" scripts/test-integration-runner.sh
+suite "fuzz: libFuzzer smoke run of every target" make -s fuzz-smoke
 suite "build: reproducible bit for bit" scripts/repro-check.sh "$BUILD/repro"
 suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite genesis \
     --junit "$BUILD/junit-genesis.xml" "$BUILD/kozo.img" tests/boot/genesis.checks

@@ -4,13 +4,14 @@
 HOST_TEST_DIR := $(BUILD)/host-tests
 include tests/host/Makefile.frag
 -include tests/host/kernel.mk
+include tests/fuzz/fuzz.mk
 
 # The test build (TEST_BUILD=1) adds the deliberate-panic system call and init's `crash`
 # command, for the crash-channel test. It lives in its own build folder.
 $(BUILD)/testbuild/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/testbuild TEST_BUILD=1 image
 
-test: preflight $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img
+test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img
 	@scripts/run-tests.sh
 
 .PHONY: FORCE
@@ -20,3 +21,8 @@ FORCE:
 repro-check:
 	@scripts/repro-check.sh
 .PHONY: repro-check
+
+# make test also fuzzes, so it needs clang and libFuzzer besides the build tools.
+preflight-test:
+	@scripts/preflight.sh --fuzz
+.PHONY: preflight-test

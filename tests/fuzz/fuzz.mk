@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# libFuzzer targets (clang -fsanitize=fuzzer,address,undefined).
+#   make fuzz [FUZZ_SECONDS=600]   run every target that long, corpus kept in $(BUILD)/fuzz
+#   make fuzz-smoke                replay committed regressions, then a short run of each
+# Seeds are in tests/fuzz/corpus/<target>/; a crash found becomes a file in
+# tests/fuzz/regressions/<target>/ (commit it), replayed by every fuzz-smoke.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -iquote lib/common
+FUZZ_TARGETS := cpio elf
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/fuzz_cpio: tests/fuzz/fuzz_cpio.c lib/common/cpio.c lib/common/cpio.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_cpio.c lib/common/cpio.c
+$(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c lib/common/elf.c lib/common/elf.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c lib/common/elf.c
+
+fuzz: $(FUZZ_BINS)
+	@scripts/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+fuzz-smoke: $(FUZZ_BINS)
+	@scripts/fuzz.sh smoke $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+.PHONY: fuzz fuzz-smoke
