@@ -75,8 +75,15 @@ $(ABI_H) $(ABI_RS): $(ABI_SRC) $(ABIGEN)
 	$(ABIGEN) --in $(ABI_SRC) --fingerprint $$(b3sum --no-names $(ABI_SRC) | cut -c1-16) --c $(ABI_H) --rs $(ABI_RS)
 abi: $(ABI_H)
 
+# The preflight gate again, now that the ABI files exist: tools, environment, and that the
+# generated header carries the fingerprint of abi/kozo.abi. Everything compiled waits for it.
+ABI_GATE := $(BUILD)/abi.checked
+$(ABI_GATE): $(ABI_H) scripts/preflight.sh
+	@KOZO_ABI_CHECK=$(ABI_SRC):$(ABI_H) scripts/preflight.sh >$@.log 2>&1 || { cat $@.log; exit 1; }
+	@touch $@
+
 # --- Kernel ----------------------------------------------------------------------------------
-$(BUILD)/kobj/%.c.o: %.c $(ABI_H)
+$(BUILD)/kobj/%.c.o: %.c $(ABI_GATE)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
 $(BUILD)/kobj/%.S.o: %.S
@@ -107,7 +114,7 @@ $(KERNEL): $(KDEBUG)
 kernel: $(KERNEL)
 
 # --- Services --------------------------------------------------------------------------------
-$(BUILD)/uobj/%.c.o: %.c $(ABI_H)
+$(BUILD)/uobj/%.c.o: %.c $(ABI_GATE)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -MMD -c -o $@ $<
 $(BUILD)/uobj/%.S.o: %.S
