@@ -5,6 +5,8 @@
 #include <kern/cspace.h>
 #include <kern/printk.h>
 
+struct lookup_fault cspace_last_fault;
+
 static word_t
 resolve(cap_t root, word_t handle, unsigned depth, bool exact, cte_t **out,
         struct lookup_fault *fault)
@@ -37,10 +39,10 @@ resolve(cap_t root, word_t handle, unsigned depth, bool exact, cte_t **out,
         level++;
     }
 fail:
-    if (fault) {
-        fault->level = level;
-        fault->bits_left = bits_left;
-    }
+    cspace_last_fault.level = level;
+    cspace_last_fault.bits_left = bits_left;
+    if (fault)
+        *fault = cspace_last_fault;
     user_error("lookup of handle %#lx (depth %u) failed at level %u, %u bits left",
                (unsigned long)handle, depth, level, bits_left);
     return KOZO_ERR_INVALID_HANDLE;
@@ -58,6 +60,8 @@ cspace_lookup_cap(struct tcb *t, word_t handle, cte_t **slot)
 {
     word_t err = resolve(t->slots[TCB_SLOT_CSPACE].cap, handle, KOZO_HANDLE_BITS, false, slot, NULL);
     if (err == KOZO_ERR_OK && cte_empty(*slot)) {
+        cspace_last_fault.level = 0; // resolved completely; the slot itself is empty
+        cspace_last_fault.bits_left = 0;
         user_error("handle %#lx names an empty slot", (unsigned long)handle);
         return KOZO_ERR_INVALID_HANDLE;
     }

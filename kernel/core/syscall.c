@@ -6,6 +6,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/fault.h>
 #include <kern/invocation.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
@@ -15,10 +16,16 @@
 #define KOZO_TEST_BUILD 0
 #endif
 
+// Report an error code; a failed lookup also says where it stopped (level, bits left).
 static void
 set_error(struct tcb *t, word_t err)
 {
     arch_set_error(&t->ctx, err);
+    if (err == KOZO_ERR_INVALID_HANDLE) {
+        arch_set_mr(&t->ctx, KOZO_LOOKUP_FAULT_LEVEL_WORD, cspace_last_fault.level);
+        arch_set_mr(&t->ctx, KOZO_LOOKUP_FAULT_BITS_WORD, cspace_last_fault.bits_left);
+        arch_set_info(&t->ctx, kozo_msginfo_make(2, 0, 0, 0));
+    }
 }
 
 // Look up the cap named in RDI; on failure report the error to the caller.
@@ -53,6 +60,10 @@ invoke(struct tcb *t, cte_t *slot)
     inv.nres = 0;
 
     word_t err = decode_invocation(&inv);
+    if (err == ERR_RESTART) {
+        arch_restart_syscall(&t->ctx); // registers untouched: the same call runs again
+        return;
+    }
     for (unsigned i = 0; i < inv.nres; i++)
         arch_set_mr(&t->ctx, i, inv.res[i]);
     arch_set_info(&t->ctx, kozo_msginfo_make(inv.nres, 0, 0, 0));
@@ -155,10 +166,14 @@ sys_debug_putchar(struct tcb *t)
     set_error(t, KOZO_ERR_OK);
 }
 
+// A syscall number the ABI does not define is a fault when the thread has a handler (the
+// Linux shim lives on this), and an error code when it has none.
 static void
 sys_unknown(struct tcb *t)
 {
     user_error("unknown syscall %lu", (unsigned long)arch_sysno(&t->ctx));
+    if (cap_type(t->slots[TCB_SLOT_FAULT_EP].cap) == KOZO_OBJ_ENDPOINT)
+        return fault_raise(t, KOZO_FAULT_UNKNOWN_SYSCALL, 0, 0);
     set_error(t, KOZO_ERR_UNKNOWN_SYSCALL);
 }
 

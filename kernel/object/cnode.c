@@ -127,12 +127,22 @@ cte_delete(cte_t *slot)
     }
 }
 
-void
+// Children are deleted one at a time, so the tree is consistent between any two steps;
+// every REVOKE_BATCH deletions an interrupt may stop the walk, and the restarted call
+// simply carries on with the next child.
+#define REVOKE_BATCH 32
+
+bool
 cte_revoke(cte_t *slot)
 {
     cte_t *n;
-    while ((n = mdb_next(slot)) != NULL && mdb_is_parent_of(slot, n))
+    unsigned done = 0;
+    while ((n = mdb_next(slot)) != NULL && mdb_is_parent_of(slot, n)) {
         cte_delete(n);
+        if (++done % REVOKE_BATCH == 0 && arch_irq_pending())
+            return false;
+    }
+    return true;
 }
 
 // --- Invocations -------------------------------------------------------------------------
@@ -156,8 +166,8 @@ cap_describe_data(cap_t c)
 }
 
 // What a new cap derived from `src` looks like, or an error if it may not be copied.
-static word_t
-derive_cap(const cte_t *src, cap_t *out)
+word_t
+cap_derive(const cte_t *src, cap_t *out)
 {
     cap_t c = src->cap;
     switch (cap_type(c)) {
@@ -183,8 +193,8 @@ derive_cap(const cte_t *src, cap_t *out)
     return KOZO_ERR_OK;
 }
 
-static word_t
-mdb_flags_for(cap_t derived, cap_t src)
+word_t
+cap_derive_flags(cap_t derived, cap_t src)
 {
     switch (cap_type(derived)) {
     case KOZO_OBJ_ENDPOINT:
@@ -248,13 +258,15 @@ decode_copy(struct invocation *inv, cte_t *dest, bool mint)
     word_t err;
 
     INV_NEED_ARGS(inv, mint ? KOZO_INV_CNODE_MINT_NARGS : KOZO_INV_CNODE_COPY_NARGS);
-    if ((err = lookup_src(inv, &src)) || (err = derive_cap(src, &c)))
+    if ((err = lookup_src(inv, &src)) || (err = cap_derive(src, &c)))
         return err;
     c = cap_with_rights(c, cap_rights(c) & inv->args[5]);
     if (mint && (err = apply_badge(&c, inv->args[6])))
         return err;
     // invoke: cannot fail from here
-    mdb_insert(src, dest, c, mdb_flags_for(c, src->cap));
+    if (cap_type(c) == KOZO_OBJ_UNTYPED) // the copy owns the memory now: the source retypes
+        src->cap = ut_set_free_index(src->cap, BIT(ut_bits(src->cap))); // no more (seL4 does too)
+    mdb_insert(src, dest, c, cap_derive_flags(c, src->cap));
     return KOZO_ERR_OK;
 }
 
@@ -274,8 +286,7 @@ decode_cnode_invocation(struct invocation *inv)
         cte_delete(dest);
         return KOZO_ERR_OK;
     case KOZO_INV_CNODE_REVOKE:
-        cte_revoke(dest);
-        return KOZO_ERR_OK;
+        return cte_revoke(dest) ? KOZO_ERR_OK : ERR_RESTART;
     case KOZO_INV_CNODE_DESCRIBE:
         inv->res[0] = cap_type(dest->cap);
         inv->res[1] = cap_rights(dest->cap);

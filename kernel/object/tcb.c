@@ -49,6 +49,7 @@ tcb_suspend(struct tcb *t)
         sched_wake(client);
     }
     t->state = TS_INACTIVE;
+    t->fault_type = 0; // a fault being handled is abandoned with the thread
     if (t == current)
         sched_request();
 }
@@ -105,6 +106,8 @@ decode_configure(struct invocation *inv, struct tcb *t)
         return KOZO_ERR_ALIGNMENT;
     if (c.ipc_buffer_vaddr >= KOZO_USER_TOP)
         return KOZO_ERR_RANGE;
+    if (src[TCB_SLOT_IPC_BUFFER] && !cap_has(src[TCB_SLOT_IPC_BUFFER]->cap, KOZO_RIGHT_WRITE))
+        return KOZO_ERR_INSUFFICIENT_RIGHTS; // the kernel writes received words into it
 
     // invoke
     for (int k = 0; k < TCB_SLOT_COUNT; k++) {

@@ -47,6 +47,16 @@ void arch_irq_mask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line
 void arch_irq_unmask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line, false); }
 void apic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
+// Any vector from 32 up requested in the local APIC's IRR (interrupts are off in the kernel).
+bool
+arch_irq_pending(void)
+{
+    for (unsigned i = 1; i < 8; i++)
+        if (lapic_read(0x200 + 0x10 * i))
+            return true;
+    return false;
+}
+
 // Count local APIC timer ticks (divide by 16) during 10 ms of PIT channel 2.
 static uint32_t
 calibrate(void)

@@ -118,6 +118,14 @@ arch_switch_to(struct tcb *t)
     }
 }
 
+// SYSCALL saved the address after the 2-byte instruction; point back at it. The argument
+// registers are untouched, so the call runs again as it was made.
+void
+arch_restart_syscall(struct arch_context *ctx)
+{
+    ctx->rip -= 2;
+}
+
 void
 arch_halt(void)
 {

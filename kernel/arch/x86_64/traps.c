@@ -8,6 +8,7 @@
 // idle loop; anything else is a kernel bug, reported with registers and a backtrace.
 #include <fmt.h>
 #include <kern/arch_api.h>
+#include <kern/fault.h>
 #include <kern/irq.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
@@ -57,15 +58,11 @@ void trap_from_kernel(struct trap_frame *f, word_t cr2);
 void
 trap_from_user(word_t vector, word_t error, word_t cr2)
 {
-    struct tcb *t = current;
     if (!handle_interrupt(vector)) {
-        printk("[kernel] user fault: %s (vector %lu, error %#lx) at rip %#lx, rsp %#lx",
-               exception_name(vector), (unsigned long)vector, (unsigned long)error,
-               (unsigned long)t->ctx.rip, (unsigned long)t->ctx.rsp);
         if (vector == 14)
-            printk(", address %#lx", (unsigned long)cr2);
-        printk("; thread stopped\n");
-        tcb_suspend(t);
+            fault_raise(current, KOZO_FAULT_VM, cr2, error);
+        else
+            fault_raise(current, KOZO_FAULT_EXCEPTION, vector, error);
     }
     kernel_exit();
 }

@@ -26,6 +26,10 @@ void arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx);
 void arch_switch_to(struct tcb *t);
 
 // Interrupt controller: lines are KOZO IRQ numbers (0..KOZO_IRQ_LINES-1).
+// Is an interrupt waiting? Long operations check this at their preemption points.
+bool arch_irq_pending(void);
+// Make the current system call run again from the start when the thread next runs.
+void arch_restart_syscall(struct arch_context *ctx);
 void arch_irq_mask(unsigned irq);
 void arch_irq_unmask(unsigned irq);
 
@@ -35,6 +39,11 @@ bool arch_asid_available(unsigned count);
 void arch_vspace_destroy(cap_t vspace);      // last cap gone: drop its ASID and flush
 void arch_frame_unmap(cap_t frame);          // remove the mapping a frame cap records, if live
 void arch_table_unmap(cap_t table);          // remove a page-table level from its parent, if live
+
+// Fault messages (core/fault.c): the words that describe the fault t->fault_type of t, and
+// applying the handler's reply words to t's registers. The register layout is the arch's.
+unsigned arch_fault_words(const struct tcb *t, word_t *words);
+void arch_fault_reply(struct tcb *t, const word_t *words, unsigned n);
 
 // Invocations on arch-specific objects (frames, page tables, I/O ports).
 struct invocation;

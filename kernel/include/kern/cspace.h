@@ -18,6 +18,10 @@ struct lookup_fault {
     unsigned bits_left; // bits of the handle still unresolved there
 };
 
+// Where the last failed lookup stopped; the syscall layer reports it to the caller in
+// message words KOZO_LOOKUP_FAULT_LEVEL_WORD and KOZO_LOOKUP_FAULT_BITS_WORD.
+extern struct lookup_fault cspace_last_fault;
+
 // Resolve (handle, depth) from the CNode cap `root`. depth in 1..64.
 word_t cspace_lookup_slot(cap_t root, word_t handle, unsigned depth, cte_t **slot,
                           struct lookup_fault *fault);

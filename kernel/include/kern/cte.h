@@ -49,9 +49,15 @@ static inline bool mdb_has_children(const cte_t *slot)
     return n && mdb_is_parent_of(slot, n);
 }
 
+// What a copy of the cap in `src` looks like, or an error if it may not be copied, and the
+// derivation-tree flags the copy gets (cnode.c). Used by CNode.Copy/Mint and IPC transfer.
+word_t cap_derive(const cte_t *src, cap_t *out);
+word_t cap_derive_flags(cap_t derived, cap_t src);
+
 // Delete the cap in a slot, destroying its object if it was the last cap (cnode.c).
 void cte_delete(cte_t *slot);
-// Delete every cap derived from the one in `slot` (cnode.c).
-void cte_revoke(cte_t *slot);
+// Delete every cap derived from the one in `slot` (cnode.c). Preemptible: returns false if
+// it stopped for a pending interrupt (with progress kept: calling again continues).
+bool cte_revoke(cte_t *slot);
 
 #endif

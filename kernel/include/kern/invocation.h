@@ -22,6 +22,10 @@ struct invocation {
     word_t res[KOZO_MSG_REG_WORDS];
 };
 
+// Not an ABI error: the operation stopped at a preemption point with an interrupt
+// pending; the system call is restarted (and continues where it stopped) after it.
+#define ERR_RESTART ((word_t)-1)
+
 // Argument count check shared by every decoder.
 #define INV_NEED_ARGS(inv, n)                                              \
     do {                                                                   \

@@ -35,8 +35,12 @@ struct tcb {
     uint8_t state;           // enum thread_state
     uint8_t priority;        // 0 (lowest) .. 255
     uint8_t ipc_is_call;     // blocked sender: it made a Call and wants a reply
-    uint8_t ipc_can_grant;   // blocked sender: its cap had the grant-reply right
+    uint8_t ipc_can_grant;   // sender: its cap has GRANT; server: it may grant in its reply
+    uint8_t fault_type;      // KOZO_FAULT_* being delivered or awaiting a reply, else 0
+    uint8_t reserved0[3];
     uint32_t time_left;      // timer ticks left in this time slice
+    word_t fault_addr;       // FAULT_VM: the address; FAULT_EXCEPTION: the vector
+    word_t fault_code;       // the CPU's error code
     word_t ipc_badge;        // blocked sender: badge of the cap it sent through
     word_t ipc_buffer_vaddr; // user address of the IPC buffer (page offset matters)
 

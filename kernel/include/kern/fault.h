@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// Faults as messages (core/fault.c).
+#ifndef KERN_FAULT_H
+#define KERN_FAULT_H
+
+#include <kern/tcb.h>
+
+// The current thread t faulted: send the fault as a Call to its fault handler, or stop it
+// if it has none. `addr` and `code` are per type (see abi/kozo.abi, FAULT_*).
+void fault_raise(struct tcb *t, unsigned type, word_t addr, word_t code);
+
+#endif
