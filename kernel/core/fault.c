@@ -17,15 +17,20 @@ static const char *const fault_names[] = {
     [KOZO_FAULT_EXCEPTION] = "CPU exception",
 };
 
+bool
+fault_has_handler(const struct tcb *t)
+{
+    cap_t ep = t->slots[TCB_SLOT_FAULT_EP].cap;
+    return cap_type(ep) == KOZO_OBJ_ENDPOINT && cap_has(ep, KOZO_RIGHT_WRITE);
+}
+
 void
 fault_raise(struct tcb *t, unsigned type, word_t addr, word_t code)
 {
-    cap_t ep = t->slots[TCB_SLOT_FAULT_EP].cap;
-
     t->fault_type = (uint8_t)type;
     t->fault_addr = addr;
     t->fault_code = code;
-    if (cap_type(ep) != KOZO_OBJ_ENDPOINT || !cap_has(ep, KOZO_RIGHT_WRITE)) {
+    if (!fault_has_handler(t)) {
         printk("[kernel] %s (%#lx, code %#lx) at ip %#lx in a thread with no fault handler; "
                "thread stopped\n",
                fault_names[type], (unsigned long)addr, (unsigned long)code,
@@ -34,5 +39,5 @@ fault_raise(struct tcb *t, unsigned type, word_t addr, word_t code)
         tcb_suspend(t);
         return;
     }
-    ep_send(t, ep, true, true);
+    ep_send(t, t->slots[TCB_SLOT_FAULT_EP].cap, true, true);
 }

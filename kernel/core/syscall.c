@@ -172,7 +172,7 @@ static void
 sys_unknown(struct tcb *t)
 {
     user_error("unknown syscall %lu", (unsigned long)arch_sysno(&t->ctx));
-    if (cap_type(t->slots[TCB_SLOT_FAULT_EP].cap) == KOZO_OBJ_ENDPOINT)
+    if (fault_has_handler(t))
         return fault_raise(t, KOZO_FAULT_UNKNOWN_SYSCALL, 0, 0);
     set_error(t, KOZO_ERR_UNKNOWN_SYSCALL);
 }

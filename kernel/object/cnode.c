@@ -193,7 +193,7 @@ cap_derive(const cte_t *src, cap_t *out)
     return KOZO_ERR_OK;
 }
 
-word_t
+static word_t
 cap_derive_flags(cap_t derived, cap_t src)
 {
     switch (cap_type(derived)) {
@@ -205,6 +205,16 @@ cap_derive_flags(cap_t derived, cap_t src)
     default:
         return 0;
     }
+}
+
+void
+cte_insert_derived(cte_t *src, cte_t *dest, cap_t c)
+{
+    // A copied Untyped owns the memory from now on: the source must not retype over it
+    // (it has a child, so its watermark is never reset), as in seL4.
+    if (cap_type(c) == KOZO_OBJ_UNTYPED)
+        src->cap = ut_set_free_index(src->cap, BIT(ut_bits(src->cap)));
+    mdb_insert(src, dest, c, cap_derive_flags(c, src->cap));
 }
 
 // Apply a Mint badge: endpoint/notification badge, or a CNode's guard.
@@ -245,6 +255,7 @@ lookup_src(struct invocation *inv, cte_t **src)
         return err;
     if (cte_empty(*src)) {
         user_error("source slot is empty");
+        cspace_last_fault = (struct lookup_fault){ 0, 0 }; // resolved; the slot is empty
         return KOZO_ERR_INVALID_HANDLE;
     }
     return KOZO_ERR_OK;
@@ -264,9 +275,7 @@ decode_copy(struct invocation *inv, cte_t *dest, bool mint)
     if (mint && (err = apply_badge(&c, inv->args[6])))
         return err;
     // invoke: cannot fail from here
-    if (cap_type(c) == KOZO_OBJ_UNTYPED) // the copy owns the memory now: the source retypes
-        src->cap = ut_set_free_index(src->cap, BIT(ut_bits(src->cap))); // no more (seL4 does too)
-    mdb_insert(src, dest, c, cap_derive_flags(c, src->cap));
+    cte_insert_derived(src, dest, c);
     return KOZO_ERR_OK;
 }
 

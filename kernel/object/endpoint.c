@@ -87,7 +87,7 @@ transfer_caps(struct tcb *from, struct tcb *to, const struct endpoint *ep, word_
         }
         if (!dest || cap_derive(src, &c))
             break;
-        mdb_insert(src, dest, c, cap_derive_flags(c, src->cap));
+        cte_insert_derived(src, dest, c);
         dest = NULL;
     }
     return got;

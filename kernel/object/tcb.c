@@ -106,6 +106,9 @@ decode_configure(struct invocation *inv, struct tcb *t)
         return KOZO_ERR_ALIGNMENT;
     if (c.ipc_buffer_vaddr >= KOZO_USER_TOP)
         return KOZO_ERR_RANGE;
+    // The kernel writes messages into the IPC buffer: it must be writable RAM.
+    if (src[TCB_SLOT_IPC_BUFFER] && map_is_device(src[TCB_SLOT_IPC_BUFFER]->cap))
+        return KOZO_ERR_INVALID_ARGUMENT;
     if (src[TCB_SLOT_IPC_BUFFER] && !cap_has(src[TCB_SLOT_IPC_BUFFER]->cap, KOZO_RIGHT_WRITE))
         return KOZO_ERR_INSUFFICIENT_RIGHTS; // the kernel writes received words into it
 

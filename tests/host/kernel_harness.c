@@ -130,6 +130,7 @@ void
 kh_teardown(void)
 {
     host_arch.halt_hook = NULL;
+    host_arch.irq_pending = 0; // so no revoke below stops half way
     if (!cte_empty(kh_slot(KH_SLOT_UT)))
         cte_revoke(kh_slot(KH_SLOT_UT));
     if (kh.dev_base && !cte_empty(kh_slot(KH_SLOT_DEVUT)))

@@ -103,6 +103,23 @@ arch_switch_to(struct tcb *t)
 
 // --- Interrupt controller ------------------------------------------------------------------
 
+bool
+arch_irq_pending(void)
+{
+    if (!host_arch.irq_pending)
+        return false;
+    host_arch.irq_pending--;
+    return true;
+}
+
+// x86_64 steps RIP back over SYSCALL; here the test simply calls syscall_dispatch again.
+void
+arch_restart_syscall(struct arch_context *ctx)
+{
+    (void)ctx;
+    host_arch.restarts++;
+}
+
 void
 arch_irq_mask(unsigned irq)
 {

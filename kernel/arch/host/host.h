@@ -34,6 +34,9 @@ struct host_arch {
 
     bool irq_masked[KOZO_IRQ_LINES]; // state after the last mask/unmask of each line
     unsigned irq_mask_calls, irq_unmask_calls;
+    // arch_irq_pending answers true this many times (then false): preempts long operations.
+    unsigned irq_pending;
+    unsigned restarts; // arch_restart_syscall calls (registers are left as they were)
 
     const void *asid_table[HOST_ASID_COUNT]; // ASID -> VSpace root (NULL: free)
     unsigned vspace_inits, vspace_destroys;

@@ -49,10 +49,11 @@ static inline bool mdb_has_children(const cte_t *slot)
     return n && mdb_is_parent_of(slot, n);
 }
 
-// What a copy of the cap in `src` looks like, or an error if it may not be copied, and the
-// derivation-tree flags the copy gets (cnode.c). Used by CNode.Copy/Mint and IPC transfer.
+// What a copy of the cap in `src` looks like, or an error if it may not be copied; then
+// put the copy `c` into the empty `dest` as src's child (cnode.c). CNode.Copy/Mint and IPC
+// capability transfer both go through these two.
 word_t cap_derive(const cte_t *src, cap_t *out);
-word_t cap_derive_flags(cap_t derived, cap_t src);
+void cte_insert_derived(cte_t *src, cte_t *dest, cap_t c);
 
 // Delete the cap in a slot, destroying its object if it was the last cap (cnode.c).
 void cte_delete(cte_t *slot);

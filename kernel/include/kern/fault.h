@@ -5,6 +5,8 @@
 
 #include <kern/tcb.h>
 
+// Does t have a fault-handler endpoint it may send to?
+bool fault_has_handler(const struct tcb *t);
 // The current thread t faulted: send the fault as a Call to its fault handler, or stop it
 // if it has none. `addr` and `code` are per type (see abi/kozo.abi, FAULT_*).
 void fault_raise(struct tcb *t, unsigned type, word_t addr, word_t code);
