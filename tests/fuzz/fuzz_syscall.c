@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// libFuzzer target: the system-call and invocation boundary of the portable kernel core,
+// run against the host build (kernel/arch/host) through the unit-test harness.
+//
+// The input is a program: a sequence of system calls by three threads sharing the root
+// CSpace, each with a number (unknown ones included), a handle, a label and arguments
+// drawn from values that matter (slot numbers, object types, sizes, depths, rights,
+// badges) or raw input bytes. After every call the capability derivation tree must be well
+// formed; at the end, revoking the root Untyped must make it whole again (one object of
+// its full size retypes). Any kernel assertion or sanitizer report is a crash.
+#include <stdlib.h>
+#include <string.h>
+#include "kernel_harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct input {
+    const uint8_t *p;
+    size_t left;
+};
+
+static uint8_t
+byte(struct input *in)
+{
+    if (!in->left)
+        return 0;
+    in->left--;
+    return *in->p++;
+}
+
+static word_t
+raw_word(struct input *in)
+{
+    word_t w = 0;
+    for (int i = 0; i < 8; i++)
+        w |= (word_t)byte(in) << (8 * i);
+    return w;
+}
+
+// An argument: mostly values the decoders care about, sometimes anything.
+static word_t
+arg(struct input *in)
+{
+    uint8_t k = byte(in);
+    switch (k >> 5) {
+    case 0: return KH_SLOT_FREE + (k & 31);       // a test slot
+    case 1: return k & 31;                          // small numbers: types, counts, harness slots
+    case 2: return (k & 1) ? KOZO_HANDLE_BITS : (k & 31); // depths
+    case 3: return KOZO_RIGHTS_ALL & k;             // rights masks
+    case 4: return (word_t)1 << (k & 63);            // sizes and single bits
+    case 5: return KH_IPCBUF_VADDR + ((word_t)(k & 31) << 12); // addresses
+    default: return raw_word(in);
+    }
+}
+
+static const word_t labels[] = {
+    KOZO_INV_UNTYPED_RETYPE, KOZO_INV_CNODE_COPY, KOZO_INV_CNODE_MINT, KOZO_INV_CNODE_MOVE,
+    KOZO_INV_CNODE_DELETE, KOZO_INV_CNODE_REVOKE, KOZO_INV_CNODE_DESCRIBE, KOZO_INV_TCB_CONFIGURE,
+    KOZO_INV_TCB_SET_REGISTERS, KOZO_INV_TCB_READ_REGISTERS, KOZO_INV_TCB_RESUME, KOZO_INV_TCB_SUSPEND,
+    KOZO_INV_TCB_SET_PRIORITY, KOZO_INV_TCB_INFO, KOZO_INV_FRAME_MAP, KOZO_INV_IRQ_CONTROL_GET,
+    KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION, KOZO_INV_IRQ_HANDLER_ACK, KOZO_INV_IOPORT_CONTROL_ISSUE,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct input in = { data, size };
+    struct tcb *threads[3];
+
+    kh_setup();
+    threads[0] = kh.root;
+    threads[1] = kh_thread(0, 200);
+    threads[2] = kh_thread(1, 100);
+    kh_run(threads[1]);
+    kh_run(threads[2]);
+
+    for (int steps = 0; in.left && steps < 256; steps++) {
+        struct tcb *t = threads[byte(&in) % 3];
+        uint8_t op = byte(&in);
+        word_t sysno = op & 15;
+        if (sysno == KOZO_SYS_DEBUG_PANIC)
+            sysno = 16 + op; // an unknown number instead: panicking on request is no bug
+        uint8_t h = byte(&in);
+        word_t handle = (h & 0x80) ? raw_word(&in) : (word_t)(h & 63);
+        uint8_t l = byte(&in);
+        word_t label = l < 2 * ARRAY_SIZE(labels) ? labels[l % ARRAY_SIZE(labels)] : l;
+        unsigned n = byte(&in) % 9, extra = byte(&in) & 3;
+        word_t args[8];
+        for (unsigned i = 0; i < n; i++)
+            args[i] = arg(&in);
+        if (t->state != TS_RUNNABLE)
+            continue; // a blocked or stopped thread cannot make a system call
+        kh_syscall(t, sysno, handle, kozo_msginfo_make(n, extra, 0, label), args, n);
+        if (!kh_mdb_ok())
+            abort();
+    }
+
+    // Accounting: with everything derived from the root Untyped gone, it is whole again.
+    if (!cte_empty(kh_slot(KH_SLOT_UT)) && cap_type(kh_slot(KH_SLOT_UT)->cap) == KOZO_OBJ_UNTYPED &&
+        ut_bits(kh_slot(KH_SLOT_UT)->cap) == KH_UT_BITS) {
+        cte_revoke(kh_slot(KH_SLOT_UT));
+        for (word_t s = KH_SLOT_FREE; s < KH_ROOT_SLOTS; s++)
+            if (cte_empty(kh_slot(s))) {
+                if (untyped_retype(kh_slot(KH_SLOT_UT), KOZO_OBJ_UNTYPED, KH_UT_BITS, kh_slot(s), 1))
+                    abort();
+                break;
+            }
+    }
+    kh_teardown();
+    return 0;
+}
