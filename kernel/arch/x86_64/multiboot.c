@@ -54,6 +54,48 @@ add_free(struct boot_mem *bm, paddr_t base, paddr_t end)
         bm->free[bm->nfree++] = (struct boot_region){ base, end };
 }
 
+// Device memory: everything between 1 MiB and 4 GiB that is not RAM, except the interrupt
+// controllers' pages (the kernel's). User drivers map it from device Untyped caps.
+#define DEVICE_LIMIT 0x100000000ULL
+static const struct boot_region kernel_mmio[] = {
+    { 0xfec00000, 0xfec01000 }, // IOAPIC
+    { 0xfee00000, 0xfee01000 }, // local APIC
+};
+
+static void
+add_device(struct boot_mem *bm, paddr_t base, paddr_t end)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(kernel_mmio); i++) {
+        if (base < kernel_mmio[i].end && end > kernel_mmio[i].base) {
+            add_device(bm, base, kernel_mmio[i].base);
+            add_device(bm, kernel_mmio[i].end, end);
+            return;
+        }
+    }
+    if (base < end && bm->ndevice < BOOT_MAX_REGIONS)
+        bm->device[bm->ndevice++] = (struct boot_region){ base, end };
+}
+
+// The gaps between the RAM ranges `ram` (any order) in [1 MiB, 4 GiB).
+static void
+find_device_memory(struct boot_mem *bm, struct boot_region *ram, unsigned nram)
+{
+    for (unsigned i = 1; i < nram; i++) // insertion sort: a few dozen entries at most
+        for (unsigned j = i; j > 0 && ram[j].base < ram[j - 1].base; j--) {
+            struct boot_region t = ram[j];
+            ram[j] = ram[j - 1];
+            ram[j - 1] = t;
+        }
+    paddr_t at = LOW_MEMORY_END;
+    for (unsigned i = 0; i < nram && at < DEVICE_LIMIT; i++) {
+        if (ram[i].base > at)
+            add_device(bm, at, MIN(ALIGN_DOWN(ram[i].base, BIT(KOZO_PAGE_BITS)), DEVICE_LIMIT));
+        at = MAX(at, ALIGN_UP(ram[i].end, BIT(KOZO_PAGE_BITS)));
+    }
+    if (at < DEVICE_LIMIT)
+        add_device(bm, at, DEVICE_LIMIT);
+}
+
 void
 multiboot_parse(word_t magic, word_t info, struct boot_mem *bm)
 {
@@ -63,6 +105,8 @@ multiboot_parse(word_t magic, word_t info, struct boot_mem *bm)
     uint32_t total = *(const uint32_t *)p;
     const uint8_t *end = p + total;
     bool have_mmap = false;
+    struct boot_region ram[BOOT_MAX_REGIONS];
+    unsigned nram = 0;
 
     memset(bm, 0, sizeof(*bm));
     for (p += 8; p + sizeof(struct mb2_tag) <= end;) {
@@ -74,8 +118,11 @@ multiboot_parse(word_t magic, word_t info, struct boot_mem *bm)
             for (const uint8_t *e = p + sizeof(*m); m->entry_size && e + m->entry_size <= p + tag->size;
                  e += m->entry_size) {
                 const struct mb2_mmap_entry *me = (const void *)e;
-                if (me->type == MB2_MEM_AVAILABLE && me->addr + me->len > me->addr)
-                    add_free(bm, me->addr, me->addr + me->len);
+                if (me->type != MB2_MEM_AVAILABLE || me->addr + me->len <= me->addr)
+                    continue;
+                add_free(bm, me->addr, me->addr + me->len);
+                if (nram < BOOT_MAX_REGIONS)
+                    ram[nram++] = (struct boot_region){ me->addr, me->addr + me->len };
             }
             have_mmap = true;
         } else if (tag->type == MB2_TAG_MODULE && tag->size >= sizeof(struct mb2_module)) {
@@ -89,6 +136,7 @@ multiboot_parse(word_t magic, word_t info, struct boot_mem *bm)
     }
     if (!have_mmap)
         panic("boot: the boot loader gave no memory map");
+    find_device_memory(bm, ram, nram);
 
     paddr_t kbase = arch_pa_of_kernel(_kernel_start), kend = arch_pa_of_kernel(_kernel_end);
     bm->kernel_bytes = kend - kbase;

@@ -14,6 +14,8 @@ struct boot_region {
 struct boot_mem {
     struct boot_region free[BOOT_MAX_REGIONS]; // usable RAM, minus kernel and modules
     unsigned nfree;
+    struct boot_region device[BOOT_MAX_REGIONS]; // physical space that is not RAM (MMIO)
+    unsigned ndevice;
     paddr_t initrd_base, initrd_end;           // 0, 0 when no initrd module was loaded
     word_t kernel_bytes;                        // the kernel image and its static data
 };
