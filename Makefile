@@ -19,6 +19,8 @@ export BUILD
 TEST_BUILD ?= 0
 FASTPATH ?= 1
 DEBUG_ERRORS ?= 0
+ABI_SKEW ?= 0
+KTEST ?= 0
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -36,7 +38,7 @@ ABIGEN   := $(BUILD)/tools/abigen
 
 KERNEL_CFLAGS := $(FREESTANDING) -mno-red-zone -mcmodel=kernel -fno-omit-frame-pointer \
 	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -I$(BUILD)/include \
-	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS)
+	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS) -DKOZO_ABI_SKEW=$(ABI_SKEW)
 USER_CFLAGS := $(FREESTANDING) -Ilib/libkozo/include -Ilib/common -I$(BUILD)/include \
 	-DKOZO_TEST_BUILD=$(TEST_BUILD)
 
@@ -47,7 +49,7 @@ KERNEL_OBJ := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
 LIBKOZO_SRC := $(wildcard lib/libkozo/*.c) $(COMMON_SRC)
 LIBKOZO_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBKOZO_SRC))
 CRT0 := $(BUILD)/uobj/lib/libkozo/crt0.S.o
-SERVICES := init fsd
+SERVICES := init fsd $(if $(filter 1,$(KTEST)),ktest)
 SERVICE_BINS := $(patsubst %,$(BUILD)/services/%,$(SERVICES))
 
 KERNEL   := $(BUILD)/kozo-kernel
@@ -92,7 +94,7 @@ $(BUILD)/kobj/%.S.o: %.S
 
 # Two links: the first (with an empty symbol table) gives the addresses for the table the
 # second one carries. The table is placed last, so the second link moves no code.
-KLINK = $(LD) -n -nostdlib -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments --build-id=none \
+KLINK = $(LD) -n -nostdlib -z max-page-size=4096 -z noexecstack --build-id=none \
 	-T kernel/arch/$(ARCH)/linker.ld
 $(BUILD)/ksyms-empty.S: scripts/mkksyms.sh
 	@mkdir -p $(dir $@)

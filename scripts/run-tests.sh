@@ -46,10 +46,14 @@ suite "fuzz: libFuzzer smoke run of every target" make -s fuzz-smoke
 suite "build: reproducible bit for bit" scripts/repro-check.sh "$BUILD/repro"
 suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite genesis \
     --junit "$BUILD/junit-genesis.xml" "$BUILD/kozo.img" tests/boot/genesis.checks
+suite "boot: init refuses a kernel with another ABI" scripts/integration-test.sh --timeout 60 \
+    --suite abi-mismatch --junit "$BUILD/junit-abi-mismatch.xml" "$BUILD/abiskew/kozo.img" \
+    tests/boot/abi-mismatch.checks
 suite "boot: bad boot input panics cleanly" tests/boot/bad-input.sh "$BUILD/kozo-kernel" \
     "$BUILD/services/fsd" "$BUILD/bad-input"
 suite "boot: crash channel and anonymised crash reports" tests/boot/crash-test.sh \
     "$BUILD/testbuild/kozo.img" "$BUILD/crash-test"
+suite "boot: in-guest kernel tests (ktest)" tests/ktest/run.sh "$BUILD/ktest/kozo.img" "$BUILD/ktest"
 
 # One JUnit file for CI viewers: every boot suite's <testsuite>, in one <testsuites>.
 {

@@ -11,7 +11,38 @@ include tests/fuzz/fuzz.mk
 $(BUILD)/testbuild/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/testbuild TEST_BUILD=1 image
 
-test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img
+# The ktest build (KTEST=1) adds services/ktest, the in-guest kernel test suite, to the
+# initrd; init runs it before its prompt. `make ktest` builds and boots it (docs/KTEST.md).
+# KTEST_HOSTILE_N sets the number of random invocations of the hostile-caller case; the
+# knobs go into a header that changes only when a value does, so ktest rebuilds then.
+# KTEST_HOSTILE_SEED seeds its generator; KTEST_ONLY=<text> runs only the cases whose name
+# contains <text>.
+KTEST_HOSTILE_N ?= 100000
+KTEST_HOSTILE_SEED ?= 0x6b6f7a6f2d6b7465
+KTEST_ONLY ?=
+$(BUILD)/ktest/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/ktest KTEST=1 KTEST_HOSTILE_N=$(KTEST_HOSTILE_N) \
+		KTEST_HOSTILE_SEED=$(KTEST_HOSTILE_SEED) KTEST_ONLY=$(KTEST_ONLY) image
+
+ifeq ($(KTEST),1)
+KTEST_CONFIG_H := $(BUILD)/include/ktest_config.h
+$(KTEST_CONFIG_H): FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define KTEST_HOSTILE_N %s\n#define KTEST_HOSTILE_SEED %s\n#define KTEST_ONLY "%s"\n' \
+		'$(KTEST_HOSTILE_N)' '$(KTEST_HOSTILE_SEED)' '$(KTEST_ONLY)' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+$(call svc_objs,ktest): $(KTEST_CONFIG_H)
+endif
+
+ktest: preflight $(BUILD)/ktest/kozo.img
+	@tests/ktest/run.sh $(BUILD)/ktest/kozo.img $(BUILD)/ktest
+.PHONY: ktest
+
+# A kernel that publishes a different ABI fingerprint: init must refuse to run.
+$(BUILD)/abiskew/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/abiskew ABI_SKEW=1 image
+
+test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img
 	@scripts/run-tests.sh
 
 .PHONY: FORCE

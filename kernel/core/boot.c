@@ -18,6 +18,9 @@
 #include <kern/sched.h>
 #include <string.h>
 
+#ifndef KOZO_ABI_SKEW
+#define KOZO_ABI_SKEW 0 // nonzero only in the ABI-mismatch test build
+#endif
 #ifndef KOZO_BUILD_ID
 #define KOZO_BUILD_ID "0.0.1-dev-unknown"
 #endif
@@ -77,33 +80,45 @@ init_frame(cte_t *cnode, word_t slot, void *vspace, unsigned asid, word_t vaddr,
     return pa;
 }
 
-// Hand all remaining RAM to init as naturally aligned power-of-two Untyped blocks.
+// Describe [base, end) to init as naturally aligned power-of-two Untyped blocks, in slots
+// from *slot on. Returns the bytes that did not fit in the boot-info frame or the CNode.
+static word_t
+add_untyped(cte_t *cnode, struct kozo_bootinfo *bi, word_t *slot, paddr_t base, paddr_t end, bool device)
+{
+    word_t lost = 0;
+    base = ALIGN_UP(base, BIT(KOZO_UNTYPED_MIN_BITS));
+    end = ALIGN_DOWN(end, BIT(KOZO_UNTYPED_MIN_BITS));
+    while (base < end) {
+        unsigned bits = 63 - (unsigned)__builtin_clzll(end - base);
+        if (base && (unsigned)__builtin_ctzll(base) < bits)
+            bits = (unsigned)__builtin_ctzll(base);
+        bits = MIN(bits, (unsigned)KOZO_UNTYPED_MAX_BITS);
+        if (bi->untyped_count == KOZO_BOOTINFO_MAX_UNTYPED || *slot >= BIT(KOZO_ROOT_CNODE_BITS)) {
+            lost += BIT(bits);
+        } else {
+            struct kozo_untyped_desc *d = &bi->untyped[bi->untyped_count++];
+            d->paddr = base;
+            d->size_bits = (uint8_t)bits;
+            d->is_device = device;
+            d->slot = (uint32_t)*slot;
+            mdb_insert(NULL, &cnode[(*slot)++], cap_untyped(arch_kva(base), bits, device), MDB_REVOCABLE);
+        }
+        base += BIT(bits);
+    }
+    return lost;
+}
+
+// All remaining RAM, then the device regions, as Untyped caps.
 static void
 create_untyped(cte_t *cnode, struct kozo_bootinfo *bi)
 {
     word_t slot = KOZO_SLOT_FIRST_UNTYPED, lost = 0;
-    for (unsigned r = 0; r < bm.nfree; r++) {
-        paddr_t base = ALIGN_UP(bm.free[r].base, BIT(KOZO_UNTYPED_MIN_BITS));
-        paddr_t end = ALIGN_DOWN(bm.free[r].end, BIT(KOZO_UNTYPED_MIN_BITS));
-        while (base < end) {
-            unsigned bits = 63 - (unsigned)__builtin_clzll(end - base);
-            if (base && (unsigned)__builtin_ctzll(base) < bits)
-                bits = (unsigned)__builtin_ctzll(base);
-            bits = MIN(bits, (unsigned)KOZO_UNTYPED_MAX_BITS);
-            if (bi->untyped_count == KOZO_BOOTINFO_MAX_UNTYPED || slot >= BIT(KOZO_ROOT_CNODE_BITS)) {
-                lost += BIT(bits);
-            } else {
-                struct kozo_untyped_desc *d = &bi->untyped[bi->untyped_count++];
-                d->paddr = base;
-                d->size_bits = (uint8_t)bits;
-                d->slot = (uint32_t)slot;
-                mdb_insert(NULL, &cnode[slot++], cap_untyped(arch_kva(base), bits, false), MDB_REVOCABLE);
-            }
-            base += BIT(bits);
-        }
-    }
+    for (unsigned r = 0; r < bm.nfree; r++)
+        lost += add_untyped(cnode, bi, &slot, bm.free[r].base, bm.free[r].end, false);
+    for (unsigned r = 0; r < bm.ndevice; r++)
+        lost += add_untyped(cnode, bi, &slot, bm.device[r].base, bm.device[r].end, true);
     if (lost)
-        printk("[kernel] warning: %lu KiB of RAM not described (too many regions)\n",
+        printk("[kernel] warning: %lu KiB of memory not described (too many regions)\n",
                (unsigned long)(lost >> 10));
 }
 
@@ -161,7 +176,7 @@ create_init(const void *image, size_t size)
 
     // What init needs to know, in the boot-info frame.
     bi->magic = KOZO_BOOTINFO_MAGIC;
-    bi->abi_fingerprint = KOZO_ABI_FINGERPRINT;
+    bi->abi_fingerprint = KOZO_ABI_FINGERPRINT ^ KOZO_ABI_SKEW; // skew: mismatch test only
     fmt_snprintf((char *)bi->build_id, sizeof(bi->build_id), "%s", KOZO_BUILD_ID);
     bi->root_cnode_bits = KOZO_ROOT_CNODE_BITS;
     bi->untyped_first_slot = KOZO_SLOT_FIRST_UNTYPED;

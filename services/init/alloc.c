@@ -10,6 +10,7 @@ struct untyped {
     kozo_handle_t slot;
     uint64_t paddr;
     unsigned bits;
+    bool device;   // MMIO: only frames for drivers, never init's objects
     uint64_t used; // watermark: bytes from the start handed out
 };
 
@@ -26,6 +27,7 @@ alloc_init(const struct kozo_bootinfo *bi)
         uts[i].slot = bi->untyped[i].slot;
         uts[i].paddr = bi->untyped[i].paddr;
         uts[i].bits = bi->untyped[i].size_bits;
+        uts[i].device = bi->untyped[i].is_device;
         uts[i].used = 0;
     }
     next_slot = bi->first_free_slot;
@@ -65,7 +67,7 @@ obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out)
     for (unsigned i = 0; i < nuts; i++) {
         struct untyped *u = &uts[i];
         uint64_t start = (u->used + size - 1) & ~(size - 1);
-        if (bits > u->bits || start + size > (1ULL << u->bits))
+        if (u->device || bits > u->bits || start + size > (1ULL << u->bits))
             continue;
         kozo_handle_t slot = slot_alloc();
         uint64_t err = kozo_untyped_retype(u->slot, type, size_bits, ROOT_CNODE, 0, 0, slot, 1);
@@ -97,4 +99,21 @@ mem_stats(uint64_t *total, uint64_t *used, unsigned *regions)
         *used += uts[i].used;
     }
     *regions = nuts;
+}
+
+unsigned
+untyped_max_bits(void)
+{
+    unsigned best = 0;
+    for (unsigned i = 0; i < nuts; i++) {
+        const struct untyped *u = &uts[i];
+        for (unsigned b = u->bits; !u->device && b > best && b >= KOZO_UNTYPED_MIN_BITS; b--) {
+            uint64_t start = (u->used + (1ULL << b) - 1) & ~((1ULL << b) - 1);
+            if (start + (1ULL << b) <= (1ULL << u->bits)) {
+                best = b;
+                break;
+            }
+        }
+    }
+    return best;
 }

@@ -15,6 +15,8 @@ kozo_handle_t slot_alloc(void);
 // Retype one object into a fresh slot; returns a KOZO_ERR_* and the slot in *out.
 uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 void mem_stats(uint64_t *total, uint64_t *used, unsigned *regions);
+// The largest n such that an Untyped of 2^n bytes can be allocated now (0: none).
+unsigned untyped_max_bits(void);
 
 // map.c: address spaces
 uint64_t map_frame(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs);
@@ -29,7 +31,30 @@ struct proc {
 #define MAX_PROCS 16
 extern struct proc procs[MAX_PROCS];
 extern unsigned nprocs;
-uint64_t spawn(const char *name, const void *elf, uint64_t size, uint8_t priority, struct proc **out);
+// An extra capability for a new service: copied (or moved) from init's slot `src`, or one
+// of the service's own objects (SPAWN_SELF_*), into slot `dest` of the service's CNode.
+struct spawn_cap {
+    kozo_handle_t dest, src;
+    bool move;
+};
+#define SPAWN_SELF_CNODE  ((kozo_handle_t)-1) // its root CNode, guarded: handles are slot numbers
+#define SPAWN_SELF_VSPACE ((kozo_handle_t)-2)
+#define SPAWN_SELF_TCB    ((kozo_handle_t)-3)
+struct spawn_args {
+    const char *name;
+    const void *image;
+    uint64_t size;
+    uint8_t priority;
+    unsigned cnode_bits;          // 0: KOZO_SERVICE_CNODE_BITS
+    const struct spawn_cap *caps; // besides the endpoint in SERVICE_ARG_EP_SLOT
+    unsigned ncaps;
+    uint64_t arg0, arg2;          // RDI and RDX at start; RSI is the IPC buffer address
+};
+uint64_t spawn(const struct spawn_args *a, struct proc **out);
+
+// ktest.c: the test configuration (an initrd holding `ktest`)
+bool ktest_present(const struct kozo_bootinfo *bi);
+void ktest_run(const struct kozo_bootinfo *bi);
 
 // shell.c: the Init> prompt
 void shell_run(const struct kozo_bootinfo *bi);

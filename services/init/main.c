@@ -2,7 +2,8 @@
 //
 // init, the root task: checks the ABI it was built for against the kernel's, takes stock
 // of the Untyped memory it was given, starts the services in the initrd and checks each
-// over IPC, then offers the Init> prompt on the console.
+// over IPC (and runs ktest, the kernel test suite, if the initrd has it), then offers the
+// Init> prompt on the console.
 #include <cpio.h>
 #include "init.h"
 
@@ -19,7 +20,9 @@ start_fsd(const struct kozo_bootinfo *bi)
         kozo_printf("init: no fsd in the initrd: %s\n", cpio_strerror(e));
         return;
     }
-    if (spawn("fsd", image, size, 100, &fsd))
+    struct spawn_args a = { .name = "fsd", .image = image, .size = size, .priority = 100,
+                            .arg0 = KOZO_SERVICE_ARG_EP_SLOT };
+    if (spawn(&a, &fsd))
         return;
 
     struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, KOZO_FSD_OP_PING), 0, { 0 } };
@@ -37,14 +40,8 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     (void)unused1;
     (void)unused2;
 
-    if (bi->magic != KOZO_BOOTINFO_MAGIC) {
-        kozo_printf("init: no boot information at %#lx; refusing to run\n", (unsigned long)bootinfo);
-        return 1;
-    }
-    if (bi->abi_fingerprint != KOZO_ABI_FINGERPRINT) {
-        kozo_printf("init: ABI MISMATCH: the kernel speaks ABI %016lx, init was built for %016lx.\n"
-                    "init: rebuild the kernel and services together (make); refusing to run.\n",
-                    (unsigned long)bi->abi_fingerprint, (unsigned long)KOZO_ABI_FINGERPRINT);
+    if (kozo_bootinfo_check(bi) != 0) {
+        kozo_printf("init: refusing to run\n");
         return 1;
     }
     kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
@@ -57,6 +54,8 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
                 (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(total >> 10), regions);
 
     start_fsd(bi);
+    if (ktest_present(bi))
+        ktest_run(bi); // the test configuration: the prompt comes after ktest's result
     shell_run(bi);
     return 0;
 }

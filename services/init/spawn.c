@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // Starting a service from an ELF image: a new address space, CNode and thread, all
-// retyped from init's Untyped memory. The service gets exactly one capability, its
-// endpoint, in slot SERVICE_ARG_EP_SLOT of its own CNode.
+// retyped from init's Untyped memory. Every service gets its endpoint in slot
+// SERVICE_ARG_EP_SLOT of its own CNode; struct spawn_args can ask for a bigger CNode and
+// for more capabilities (copies of init's, caps moved out of init, or the service's own
+// CNode, VSpace and TCB), as the test configuration does for ktest.
 #include <elf.h>
 #include <string.h>
 #include "init.h"
@@ -53,34 +55,54 @@ map_fresh(struct proc *p, uint64_t vaddr, kozo_handle_t *frame_out)
             goto fail;                 \
     } while (0)
 
+// Put the extra capabilities into the service's CNode (p->cnode: unguarded, `bits` deep).
+static uint64_t
+give_caps(const struct spawn_args *a, struct proc *p, kozo_handle_t guarded, unsigned bits)
+{
+    for (unsigned i = 0; i < a->ncaps; i++) {
+        const struct spawn_cap *c = &a->caps[i];
+        kozo_handle_t src = c->src == SPAWN_SELF_CNODE    ? guarded
+                            : c->src == SPAWN_SELF_VSPACE ? p->vspace
+                            : c->src == SPAWN_SELF_TCB    ? p->tcb
+                                                          : c->src;
+        uint64_t err = c->move ? kozo_cnode_move(p->cnode, c->dest, bits, ROOT_CNODE, src, ROOT_DEPTH)
+                               : kozo_cnode_copy(p->cnode, c->dest, bits, ROOT_CNODE, src, ROOT_DEPTH,
+                                                 KOZO_RIGHTS_ALL);
+        if (err)
+            return err;
+    }
+    return KOZO_ERR_OK;
+}
+
 uint64_t
-spawn(const char *name, const void *image, uint64_t size, uint8_t priority, struct proc **out)
+spawn(const struct spawn_args *a, struct proc **out)
 {
     struct elf_info info;
     struct proc *p;
     kozo_handle_t ipc_frame, guarded;
+    unsigned bits = a->cnode_bits ? a->cnode_bits : KOZO_SERVICE_CNODE_BITS;
     uint64_t err;
     int e;
 
-    if ((e = elf_check(image, size, KOZO_USER_TOP, &info)) != 0) {
-        kozo_printf("init: %s is not a valid ELF executable: %s\n", name, elf_strerror(e));
+    if ((e = elf_check(a->image, a->size, KOZO_USER_TOP, &info)) != 0) {
+        kozo_printf("init: %s is not a valid ELF executable: %s\n", a->name, elf_strerror(e));
         return KOZO_ERR_INVALID_ARGUMENT;
     }
     if (nprocs == MAX_PROCS)
         return KOZO_ERR_RANGE;
     p = &procs[nprocs];
     memset(p, 0, sizeof(*p));
-    for (unsigned i = 0; name[i] && i < sizeof(p->name) - 1; i++)
-        p->name[i] = name[i];
-    p->priority = priority;
+    for (unsigned i = 0; a->name[i] && i < sizeof(p->name) - 1; i++)
+        p->name[i] = a->name[i];
+    p->priority = a->priority;
 
     TRY(obj_alloc(KOZO_OBJ_VSPACE, 0, &p->vspace));
-    TRY(obj_alloc(KOZO_OBJ_CNODE, KOZO_SERVICE_CNODE_BITS, &p->cnode));
+    TRY(obj_alloc(KOZO_OBJ_CNODE, bits, &p->cnode));
     TRY(obj_alloc(KOZO_OBJ_TCB, 0, &p->tcb));
     TRY(obj_alloc(KOZO_OBJ_ENDPOINT, 0, &p->ep));
     for (unsigned i = 0; i < info.nload; i++) {
         struct elf_segment seg;
-        elf_load_segment(image, size, i, &seg);
+        elf_load_segment(a->image, a->size, i, &seg);
         TRY(load_segment(p, &seg));
     }
     for (uint64_t i = 1; i <= KOZO_SERVICE_STACK_PAGES; i++)
@@ -88,21 +110,22 @@ spawn(const char *name, const void *image, uint64_t size, uint8_t priority, stru
     TRY(map_fresh(p, KOZO_SERVICE_IPC_BUFFER_VADDR, &ipc_frame));
 
     // Its CSpace: the endpoint, and a CNode cap whose guard makes handles plain slot numbers.
-    TRY(kozo_cnode_copy(p->cnode, KOZO_SERVICE_ARG_EP_SLOT, KOZO_SERVICE_CNODE_BITS, ROOT_CNODE, p->ep,
-                        ROOT_DEPTH, KOZO_RIGHTS_ALL));
+    TRY(kozo_cnode_copy(p->cnode, KOZO_SERVICE_ARG_EP_SLOT, bits, ROOT_CNODE, p->ep, ROOT_DEPTH,
+                        KOZO_RIGHTS_ALL));
     guarded = slot_alloc();
     TRY(kozo_cnode_mint(ROOT_CNODE, guarded, ROOT_DEPTH, ROOT_CNODE, p->cnode, ROOT_DEPTH, KOZO_RIGHTS_ALL,
-                        kozo_cnode_guard_make(KOZO_HANDLE_BITS - KOZO_SERVICE_CNODE_BITS, 0)));
+                        kozo_cnode_guard_make(KOZO_HANDLE_BITS - bits, 0)));
+    TRY(give_caps(a, p, guarded, bits));
 
     TRY(kozo_tcb_configure(p->tcb, guarded, p->vspace, ipc_frame, KOZO_SERVICE_IPC_BUFFER_VADDR, 0));
-    TRY(kozo_tcb_set_priority(p->tcb, priority));
-    TRY(kozo_tcb_set_registers(p->tcb, info.entry, KOZO_SERVICE_STACK_TOP, 0, KOZO_SERVICE_ARG_EP_SLOT,
-                               KOZO_SERVICE_IPC_BUFFER_VADDR, 0));
+    TRY(kozo_tcb_set_priority(p->tcb, a->priority));
+    TRY(kozo_tcb_set_registers(p->tcb, info.entry, KOZO_SERVICE_STACK_TOP, 0, a->arg0,
+                               KOZO_SERVICE_IPC_BUFFER_VADDR, a->arg2));
     TRY(kozo_tcb_resume(p->tcb));
     nprocs++;
     *out = p;
     return KOZO_ERR_OK;
 fail:
-    kozo_printf("init: starting %s failed: %s\n", name, kozo_error_name(err));
+    kozo_printf("init: starting %s failed: %s\n", a->name, kozo_error_name(err));
     return err;
 }

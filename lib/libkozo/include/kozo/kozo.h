@@ -89,6 +89,10 @@ kozo_debug_putchar(char c)
 void kozo_set_ipc_buffer(struct kozo_ipc_buffer *buf);
 struct kozo_ipc_buffer *kozo_ipc_buffer(void);
 
+// Check the boot-info frame the kernel gave the root task: magic, the ABI fingerprint it
+// was built with, sane counts. Prints why and returns -1 if it must not be trusted.
+int kozo_bootinfo_check(const struct kozo_bootinfo *bi);
+
 // Human-readable names for ABI numbers.
 const char *kozo_error_name(uint64_t err);
 const char *kozo_object_name(uint64_t type);

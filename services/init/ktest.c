@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The test configuration: when the initrd holds `ktest` (make ktest), init starts the
+// in-guest kernel test suite after fsd and waits for its result before offering the prompt.
+// ktest gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own CNode,
+// VSpace and TCB, copies of the IRQ and I/O-port control caps, and one big Untyped moved
+// out of init. When it is done it Sends (passed, failed, known failures) on its endpoint
+// and suspends itself; its memory stays with it.
+#include <cpio.h>
+#include "init.h"
+#include "../ktest/layout.h"
+
+bool
+ktest_present(const struct kozo_bootinfo *bi)
+{
+    const void *image;
+    size_t size;
+    return cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "ktest", &image, &size) == 0;
+}
+
+void
+ktest_run(const struct kozo_bootinfo *bi)
+{
+    const void *image;
+    size_t size;
+    kozo_handle_t pool;
+    struct proc *p;
+
+    cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "ktest", &image, &size);
+    unsigned bits = untyped_max_bits();
+    if (bits > KT_POOL_MAX_BITS)
+        bits = KT_POOL_MAX_BITS;
+    if (bits < KOZO_UNTYPED_MIN_BITS || obj_alloc(KOZO_OBJ_UNTYPED, bits, &pool)) {
+        kozo_printf("init: no Untyped memory left for ktest\n");
+        return;
+    }
+    const struct spawn_cap caps[] = {
+        { KT_SLOT_CNODE, SPAWN_SELF_CNODE, false },
+        { KT_SLOT_VSPACE, SPAWN_SELF_VSPACE, false },
+        { KT_SLOT_TCB, SPAWN_SELF_TCB, false },
+        { KT_SLOT_IRQ_CONTROL, KOZO_SLOT_IRQ_CONTROL, false },
+        { KT_SLOT_IOPORT_CONTROL, KOZO_SLOT_IOPORT_CONTROL, false },
+        { KT_SLOT_UNTYPED, pool, true },
+    };
+    struct spawn_args a = { .name = "ktest", .image = image, .size = size, .priority = KT_PRIORITY,
+                            .cnode_bits = KT_CNODE_BITS, .caps = caps,
+                            .ncaps = sizeof(caps) / sizeof(caps[0]), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
+    if (spawn(&a, &p))
+        return;
+    kozo_printf("init: ktest started with 2^%u bytes of Untyped memory\n", bits);
+
+    // init outranks ktest, so it only runs again when ktest's result arrives.
+    struct kozo_msg m = { 0, 0, { 0 } };
+    uint64_t err = kozo_recv(p->ep, &m);
+    if (err)
+        kozo_printf("init: waiting for ktest failed: %s\n", kozo_error_name(err));
+    else
+        kozo_printf("init: ktest finished: %lu passed, %lu failed, %lu known failures\n",
+                    (unsigned long)m.mr[0], (unsigned long)m.mr[1], (unsigned long)m.mr[2]);
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// ktest internals shared by the runner (runner.c), the environment (env.c) and the
+// watchdog (watchdog.c): the runner's own slots and address ranges. Cases use ktest.h.
+#ifndef KTEST_RUNNER_H
+#define KTEST_RUNNER_H
+
+#include "ktest.h"
+
+// Slots of ktest's CNode below RUNNER_SLOTS belong to init's layout and the runner; they
+// must look the same after every case. Scratch slots for cases follow.
+#define SLOT_RUNNER_UT    32 // the runner's own Untyped (the watchdog)
+#define SLOT_CASE_PARENT  33 // every case's Untyped is retyped from this one
+#define SLOT_CASE_UT      34 // the running case's Untyped
+#define SLOT_TMP          35 // checks (whole Untyped, free IRQ lines)
+#define SLOT_WATCHDOG     40 // .. 47: the watchdog's TCB, stack, IPC buffer, page table
+#define RUNNER_SLOTS      256
+#define SCRATCH_FIRST     RUNNER_SLOTS
+#define SCRATCH_END       (1u << KT_CNODE_BITS)
+
+#define RUNNER_BITS       20 // 1 MiB for the runner
+#define CASE_BITS         23 // 8 MiB for each case
+
+// ktest's address space above its stack (SERVICE_STACK_TOP): each range has its own page
+// table, retyped from the case's Untyped (or the runner's for the watchdog).
+#define HELPER_BASE       0x7f200000ULL // helper threads: 64 KiB each (stack, IPC buffer)
+#define HELPER_SPAN       0x10000ULL
+#define HELPER_STACK_PAGES 4
+#define WINDOW_BASE       0x7f400000ULL // the case's window: kt_window_vaddr()
+#define WINDOW_PAGES      512
+#define WATCHDOG_BASE     0x7f600000ULL
+
+// env.c
+extern struct ktest_env env_current; // what the running case was given
+uint64_t env_init(void);        // checks the pool, carves the runner's and the case parent
+unsigned env_pool_bits(void);
+void env_reset(void);           // empties the scratch slots a case used; forgets its threads
+uint64_t env_map_pt_from(kozo_handle_t ut, kozo_handle_t slot, uint64_t vaddr);
+
+// watchdog.c
+#define RESCUE_STUCK 1
+#define RESCUE_FAULT 2
+uint64_t watchdog_start(void);
+void watchdog_stop(void);
+__attribute__((noreturn)) void rescue(uint64_t why, uint64_t rip, uint64_t state); // runner.c
+
+#endif
