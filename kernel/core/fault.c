@@ -25,6 +25,14 @@ fault_has_handler(const struct tcb *t)
 }
 
 void
+fault_forget(struct tcb *t)
+{
+    if (t->fault_type == KOZO_FAULT_UNKNOWN_SYSCALL)
+        arch_restart_syscall(&t->ctx); // the other faults saved the faulting instruction's ip
+    t->fault_type = 0;
+}
+
+void
 fault_raise(struct tcb *t, unsigned type, word_t addr, word_t code)
 {
     t->fault_type = (uint8_t)type;

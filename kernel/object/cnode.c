@@ -285,6 +285,17 @@ decode_cnode_invocation(struct invocation *inv)
     cte_t *dest, *src;
     word_t err;
 
+    switch (inv->label) {
+    case KOZO_INV_CNODE_DELETE:
+    case KOZO_INV_CNODE_REVOKE:
+    case KOZO_INV_CNODE_DESCRIBE:
+    case KOZO_INV_CNODE_COPY:
+    case KOZO_INV_CNODE_MINT:
+    case KOZO_INV_CNODE_MOVE:
+        break;
+    default:
+        return KOZO_ERR_ILLEGAL_OPERATION; // before the arguments: a wrong method says so
+    }
     INV_NEED_ARGS(inv, 2);
     err = cspace_lookup_slot(inv->cap, inv->args[0], (unsigned)MIN(inv->args[1], 65u), &dest, NULL);
     if (err)
@@ -316,7 +327,6 @@ decode_cnode_invocation(struct invocation *inv)
             return err;
         mdb_move(src, dest);
         return KOZO_ERR_OK;
-    default:
-        return KOZO_ERR_ILLEGAL_OPERATION;
     }
+    return KOZO_ERR_ILLEGAL_OPERATION; // not reached: the label was checked above
 }

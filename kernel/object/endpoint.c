@@ -10,6 +10,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/fault.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 #include <string.h>
@@ -135,8 +136,7 @@ link_reply(struct tcb *caller, struct tcb *server, bool server_can_grant)
         // overwrites the reply cap the same way); the old caller learns it was aborted.
         struct tcb *old = server->reply_to;
         old->replier = NULL;
-        arch_set_error(&old->ctx, KOZO_ERR_ABORTED);
-        sched_wake(old);
+        ep_abort(old);
     }
     caller->state = TS_BLOCKED_REPLY;
     caller->replier = server;
@@ -255,7 +255,16 @@ ep_cancel_all(struct endpoint *ep)
     struct tcb *t;
     while ((t = ep->head) != NULL) {
         queue_remove(ep, t);
-        arch_set_error(&t->ctx, KOZO_ERR_ABORTED);
-        sched_wake(t);
+        ep_abort(t);
     }
+}
+
+void
+ep_abort(struct tcb *t)
+{
+    if (t->fault_type)
+        fault_forget(t);
+    else
+        arch_set_error(&t->ctx, KOZO_ERR_ABORTED);
+    sched_wake(t);
 }

@@ -4,6 +4,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/fault.h>
 #include <kern/invocation.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
@@ -18,21 +19,30 @@ tcb_init(struct tcb *t)
     t->ctx.full = 1;
 }
 
+// A thread suspended while blocked in a system call that has not taken effect (a send not
+// yet delivered, a receive or wait) makes that call again when resumed, as in seL4. A Call
+// already delivered is not sent twice: waiting for its reply ends with ABORTED. A fault in
+// delivery is forgotten and raised again by the faulting instruction.
 void
 tcb_suspend(struct tcb *t)
 {
+    bool restart = false;
     switch (t->state) {
     case TS_BLOCKED_SEND:
     case TS_BLOCKED_RECV:
         ep_cancel_ipc(t);
+        restart = true;
         break;
     case TS_BLOCKED_NTFN:
         ntfn_cancel_wait(t);
+        restart = true;
         break;
     case TS_BLOCKED_REPLY:
         if (t->replier)
             t->replier->reply_to = NULL;
         t->replier = NULL;
+        if (!t->fault_type)
+            arch_set_error(&t->ctx, KOZO_ERR_ABORTED);
         break;
     case TS_RUNNABLE:
         sched_dequeue(t);
@@ -45,11 +55,13 @@ tcb_suspend(struct tcb *t)
     if (client) {
         t->reply_to = NULL;
         client->replier = NULL;
-        arch_set_error(&client->ctx, KOZO_ERR_ABORTED);
-        sched_wake(client);
+        ep_abort(client);
     }
+    if (t->fault_type)
+        fault_forget(t);
+    else if (restart)
+        arch_restart_syscall(&t->ctx);
     t->state = TS_INACTIVE;
-    t->fault_type = 0; // a fault being handled is abandoned with the thread
     if (t == current)
         sched_request();
 }

@@ -223,10 +223,10 @@ kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigned flags, 
         t->ipc = (struct kozo_ipc_buffer *)ipc_vaddr;
     }
     // The stack starts 8 bytes below a 16-byte boundary, as if `call` had pushed a return.
-    uint64_t sp = base + HELPER_STACK_PAGES * KT_PAGE - 8;
+    t->stack_top = base + HELPER_STACK_PAGES * KT_PAGE - 8;
     if ((err = kozo_tcb_configure(t->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, t->ipc_frame, ipc_vaddr, 0)) ||
         (err = kozo_tcb_set_priority(t->tcb, priority)) ||
-        (err = kozo_tcb_set_registers(t->tcb, (uint64_t)thread_entry, sp, 0, (uint64_t)t, 0, 0)))
+        (err = kozo_tcb_set_registers(t->tcb, (uint64_t)thread_entry, t->stack_top, 0, (uint64_t)t, 0, 0)))
         return err;
     *out = t;
     return KOZO_ERR_OK;
@@ -236,6 +236,16 @@ uint64_t
 kt_thread_fault_ep(struct kt_thread *t, kozo_handle_t ep)
 {
     return kozo_tcb_configure(t->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, ep);
+}
+
+uint64_t
+kt_thread_restart(struct kt_thread *t)
+{
+    uint64_t err;
+    if ((err = kozo_tcb_suspend(t->tcb)) ||
+        (err = kozo_tcb_set_registers(t->tcb, (uint64_t)thread_entry, t->stack_top, 0, (uint64_t)t, 0, 0)))
+        return err;
+    return kozo_tcb_resume(t->tcb);
 }
 
 uint64_t

@@ -8,9 +8,10 @@
 // Everything destructive stays inside H, which the runner's Revoke reclaims; the case
 // passes if the kernel is still alive and the memory is whole afterwards (runner.c).
 //
-// Random calls block (a Call on the endpoint, a Recv). A minder thread at the same
-// priority unblocks the caller with Suspend + Resume whenever it finds it blocked, and
-// tells ktest when the caller is done.
+// Random calls block (a Call on the endpoint, a Recv, a fault nobody reads). A minder
+// thread at the same priority restarts the caller afresh (kt_thread_restart: a suspended
+// blocked call would only be made again) whenever it finds it blocked; the caller goes on
+// with the next call, and the minder tells ktest when the caller is done.
 #include <ktest_config.h>
 #include "ktest.h"
 
@@ -81,8 +82,10 @@ pick_sysno(void)
 static void
 hostile(struct kt_thread *t)
 {
-    kt_rand_seed(KTEST_HOSTILE_SEED);
-    for (uint64_t i = 0; i < KTEST_HOSTILE_N; i++) {
+    if (t->res[0] == 0)
+        kt_rand_seed(KTEST_HOSTILE_SEED);
+    while (t->res[0] < KTEST_HOSTILE_N) {
+        t->res[0]++; // counted first: after a restart by the minder, the next call follows
         uint64_t r = kt_rand(), len = r % 4 == 0 ? (r >> 8) % 128 : (r >> 8) % 9;
         struct kozo_msg m = { kozo_msginfo_make(len, (r >> 16) % 4, 0, pick_label()), 0,
                               { pick_word(), pick_word(), pick_word(), pick_word() } };
@@ -95,7 +98,6 @@ hostile(struct kt_thread *t)
         t->ipc->receive_depth = pick_word();
         if (kozo_syscall(pick_sysno(), pick_handle(), &m) == KOZO_ERR_OK)
             t->res[1]++;
-        t->res[0] = i + 1;
     }
     t->done = 1;
     __asm__ volatile("ud2"); // a fault on an endpoint nobody reads: blocked for good
@@ -115,8 +117,10 @@ minder(struct kt_thread *t)
             break;
         }
         if (s != KOZO_THREAD_RUNNABLE) {
-            kozo_tcb_suspend(t->arg[0]);
-            kozo_tcb_resume(t->arg[0]);
+            if (kt_thread_restart(h)) {
+                t->res[1] = 2;
+                break;
+            }
             t->res[0]++;
         }
         kozo_yield();

@@ -151,6 +151,7 @@ struct kt_thread {
     uint64_t arg[4];             // set by the case before starting
     volatile uint64_t res[8];    // set by fn
     volatile uint64_t done;      // fn returned
+    uint64_t stack_top;          // where its stack pointer starts
 };
 // Create a helper, configured and at `priority`, not yet running.
 uint64_t kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigned flags,
@@ -159,6 +160,9 @@ uint64_t kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigne
 uint64_t kt_thread_fault_ep(struct kt_thread *t, kozo_handle_t ep);
 // Resume it.
 uint64_t kt_thread_start(struct kt_thread *t);
+// Stop it wherever it is (blocked included) and start fn afresh on an empty stack; fn finds
+// what it had done in t->res.
+uint64_t kt_thread_restart(struct kt_thread *t);
 // Both in one, with arg[0] set.
 uint64_t kt_thread_run(void (*fn)(struct kt_thread *), uint8_t priority, uint64_t arg0,
                        struct kt_thread **out);

@@ -14,6 +14,7 @@
 #include "kernel_harness.h"
 
 #include <kern/arch_api.h>
+#include <kern/fault.h>
 #include <kern/invocation.h>
 #include <kern/irq.h>
 #include <kern/ksyms.h>
@@ -499,6 +500,7 @@ test_cnode_copy(void)
     CHECK_EQ(kh_describe(S(3), d), OK);
     CHECK_EQ(d[0], KOZO_OBJ_NULL);
     CHECK_EQ(KH_INVOKE(kh.root, ROOTCN, 99, S(0), KH_DEPTH), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(kh_invoke(kh.root, ROOTCN, 99, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION); // label first
     // Page-table caps cannot be copied.
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_PAGE_TABLE, 0, S(4), 1), OK);
     CHECK_EQ(kh_copy(S(5), S(4), R_ALL), KOZO_ERR_ILLEGAL_OPERATION);
@@ -1309,6 +1311,86 @@ test_fault_unknown_syscall_to_handler(void)
     CHECK(((struct endpoint *)cap_ptr(capof(S(0))))->head == NULL);
 }
 
+// A fault whose endpoint or handler goes away is forgotten, not answered: the thread's
+// registers stay as they were (no ABORTED in RAX), the fault state is cleared, and the
+// faulting instruction (for an unknown syscall: the syscall) runs again.
+static void
+test_fault_lost_handler_forgotten(void)
+{
+    struct tcb *h = kh_thread(0, 100), *t = kh_thread(1, 50);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 1), OK);
+    CHECK_EQ(kh_mint(S(1), S(0), R_ALL, 0x7), OK);
+    mdb_insert(kh_slot(S(1)), &t->slots[TCB_SLOT_FAULT_EP], capof(S(1)), 0);
+    kh_run(h);
+    kh_run(t);
+    // Endpoint destroyed while the fault waits in its queue.
+    kh_syscall(t, 99, 0, 0, NULL, 0);
+    CHECK_EQ(t->state, TS_BLOCKED_SEND);
+    unsigned restarts = host_arch.restarts;
+    CHECK_EQ(kh_revoke(S(0)), OK);
+    CHECK_EQ(kh_delete(S(0)), OK);
+    CHECK_EQ(t->state, TS_RUNNABLE);
+    CHECK_EQ(t->fault_type, 0);
+    CHECK_EQ(rax(t), 99);
+    CHECK_EQ(host_arch.restarts, restarts + 1);
+    CHECK(!fault_has_handler(t)); // the TCB's copy went with the endpoint
+
+    // Handler deleted while it owes the reply to a page fault.
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 1), OK);
+    CHECK_EQ(kh_mint(S(1), S(0), R_ALL, 0x7), OK);
+    mdb_insert(kh_slot(S(1)), &t->slots[TCB_SLOT_FAULT_EP], capof(S(1)), 0);
+    sys(h, KOZO_SYS_RECV, S(0));
+    t->ctx.rax = 0x5555;
+    fault_raise(t, KOZO_FAULT_VM, 0x1000, 4);
+    CHECK_EQ(t->state, TS_BLOCKED_REPLY);
+    CHECK_EQ(msg_label(h), KOZO_FAULT_VM);
+    restarts = host_arch.restarts;
+    tcb_suspend(h);
+    CHECK_EQ(t->state, TS_RUNNABLE);
+    CHECK_EQ(t->fault_type, 0);
+    CHECK_EQ(rax(t), 0x5555);
+    CHECK_EQ(host_arch.restarts, restarts); // the saved ip is the faulting instruction's
+    // Its next Call is an ordinary message, not a stale fault.
+    kh_run(h);
+    sys(h, KOZO_SYS_RECV, S(0));
+    const word_t w[] = { 40 };
+    kh_syscall(t, KOZO_SYS_CALL, S(1), kozo_msginfo_make(1, 0, 0, 5), w, 1);
+    CHECK_EQ(msg_label(h), 5);
+    CHECK_EQ(mr(h, 0), 40);
+}
+
+// A thread suspended while blocked in Recv, Send or a notification wait makes the same call
+// again when resumed; one waiting for the reply to a delivered Call gets ABORTED.
+static void
+test_suspend_restarts_blocked_syscall(void)
+{
+    struct tcb *a = kh_thread(0, 100), *srv = kh_thread(1, 100);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 1), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_NOTIFICATION, 0, S(1), 1), OK);
+    kh_run(a);
+    static const word_t blocking[] = { KOZO_SYS_RECV, KOZO_SYS_SEND, KOZO_SYS_RECV };
+    static const word_t on[] = { S(0), S(0), S(1) };
+    for (unsigned k = 0; k < 3; k++) {
+        unsigned restarts = host_arch.restarts;
+        sys(a, blocking[k], on[k]);
+        CHECK_NE(a->state, TS_RUNNABLE);
+        tcb_suspend(a);
+        CHECK_EQ(a->state, TS_INACTIVE);
+        CHECK_EQ(rax(a), blocking[k]); // untouched: the call is made again
+        CHECK_EQ(host_arch.restarts, restarts + 1);
+        kh_run(a);
+    }
+    kh_run(srv);
+    sys(srv, KOZO_SYS_RECV, S(0));
+    sys(a, KOZO_SYS_CALL, S(0));
+    CHECK_EQ(a->state, TS_BLOCKED_REPLY);
+    unsigned restarts = host_arch.restarts;
+    tcb_suspend(a);
+    CHECK_EQ(rax(a), KOZO_ERR_ABORTED);
+    CHECK_EQ(host_arch.restarts, restarts);
+    CHECK(srv->reply_to == NULL);
+}
+
 static void
 test_notification_signal_wait(void)
 {
@@ -1677,6 +1759,8 @@ static const struct ktest tests[] = {
     T(test_ipc_cap_transfer),
     T(test_ipc_cap_transfer_untyped_no_overlap),
     T(test_fault_unknown_syscall_to_handler),
+    T(test_fault_lost_handler_forgotten),
+    T(test_suspend_restarts_blocked_syscall),
     T(test_notification_signal_wait),
     T(test_tcb_invocations),
     T(test_ipc_buffer_needs_write_right),

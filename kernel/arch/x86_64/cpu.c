@@ -111,7 +111,11 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
-    paddr_t root = arch_pa(cap_ptr(t->slots[TCB_SLOT_VSPACE].cap));
+    // A thread whose VSpace cap was deleted under it runs on the kernel-only root: it has
+    // no user mappings there, so its first instruction faults (to its handler, or it stops)
+    // instead of the CPU loading CR3 from a dead object.
+    cap_t vs = t->slots[TCB_SLOT_VSPACE].cap;
+    paddr_t root = cap_type(vs) == KOZO_OBJ_VSPACE ? arch_pa(cap_ptr(vs)) : vspace_kernel_root();
     if (root != cpu0.loaded_root) {
         write_cr3(root);
         cpu0.loaded_root = root;

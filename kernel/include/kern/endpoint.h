@@ -28,6 +28,9 @@ bool ep_reply(struct tcb *server);
 void ep_cancel_ipc(struct tcb *t);
 // Wake every thread queued on the endpoint with KOZO_ERR_ABORTED (it is being destroyed).
 void ep_cancel_all(struct endpoint *ep);
+// The other side of the IPC `t` is blocked in went away: wake it with ABORTED, or, if it
+// was delivering a fault, forget the fault (it is raised again when the thread runs).
+void ep_abort(struct tcb *t);
 
 void ntfn_signal(struct notification *n, word_t badge);
 void ntfn_wait(struct tcb *t, struct notification *n, bool blocking);
