@@ -36,7 +36,11 @@ endif
 
 ktest: preflight $(BUILD)/ktest/kozo.img
 	@tests/ktest/run.sh $(BUILD)/ktest/kozo.img $(BUILD)/ktest
-.PHONY: ktest
+
+# The longer hostile-caller run (not part of make test): 20 times the calls.
+ktest-long:
+	@KTEST_TIMEOUT=1200 $(MAKE) -s BUILD=$(BUILD)/ktest-long KTEST_HOSTILE_N=2000000 ktest
+.PHONY: ktest ktest-long
 
 # A kernel that publishes a different ABI fingerprint: init must refuse to run.
 $(BUILD)/abiskew/kozo.img: FORCE

@@ -91,14 +91,19 @@ obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 }
 
 void
-mem_stats(uint64_t *total, uint64_t *used, unsigned *regions)
+mem_stats(struct mem_stats *s)
 {
-    *total = *used = 0;
+    *s = (struct mem_stats){ 0 };
     for (unsigned i = 0; i < nuts; i++) {
-        *total += 1ULL << uts[i].bits;
-        *used += uts[i].used;
+        if (uts[i].device) {
+            s->device += 1ULL << uts[i].bits;
+            s->device_regions++;
+        } else {
+            s->total += 1ULL << uts[i].bits;
+            s->used += uts[i].used;
+            s->regions++;
+        }
     }
-    *regions = nuts;
 }
 
 unsigned

@@ -14,7 +14,13 @@ void alloc_init(const struct kozo_bootinfo *bi);
 kozo_handle_t slot_alloc(void);
 // Retype one object into a fresh slot; returns a KOZO_ERR_* and the slot in *out.
 uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
-void mem_stats(uint64_t *total, uint64_t *used, unsigned *regions);
+struct mem_stats {
+    uint64_t total, used; // RAM Untyped: bytes described, bytes retyped by init
+    unsigned regions;
+    uint64_t device;      // device (MMIO) Untyped: bytes, never used for init's objects
+    unsigned device_regions;
+};
+void mem_stats(struct mem_stats *s);
 // The largest n such that an Untyped of 2^n bytes can be allocated now (0: none).
 unsigned untyped_max_bits(void);
 

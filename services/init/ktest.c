@@ -4,7 +4,7 @@
 // in-guest kernel test suite after fsd and waits for its result before offering the prompt.
 // ktest gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own CNode,
 // VSpace and TCB, copies of the IRQ and I/O-port control caps, and one big Untyped moved
-// out of init. When it is done it Sends (passed, failed, known failures) on its endpoint
+// out of init, and a device Untyped if there is one. When it is done it Sends (passed, failed, known failures) on its endpoint
 // and suspends itself; its memory stays with it.
 #include <cpio.h>
 #include "init.h"
@@ -34,6 +34,14 @@ ktest_run(const struct kozo_bootinfo *bi)
         kozo_printf("init: no Untyped memory left for ktest\n");
         return;
     }
+    // The smallest device Untyped that still holds a 2 MiB frame, for the device cases.
+    kozo_handle_t device = 0;
+    unsigned device_bits = 64;
+    for (unsigned i = 0; i < bi->untyped_count; i++) {
+        const struct kozo_untyped_desc *d = &bi->untyped[i];
+        if (d->is_device && d->size_bits >= KT_DEVICE_MIN_BITS && d->size_bits < device_bits)
+            device = d->slot, device_bits = d->size_bits;
+    }
     const struct spawn_cap caps[] = {
         { KT_SLOT_CNODE, SPAWN_SELF_CNODE, false },
         { KT_SLOT_VSPACE, SPAWN_SELF_VSPACE, false },
@@ -41,10 +49,11 @@ ktest_run(const struct kozo_bootinfo *bi)
         { KT_SLOT_IRQ_CONTROL, KOZO_SLOT_IRQ_CONTROL, false },
         { KT_SLOT_IOPORT_CONTROL, KOZO_SLOT_IOPORT_CONTROL, false },
         { KT_SLOT_UNTYPED, pool, true },
+        { KT_SLOT_DEVICE_UNTYPED, device, true }, // last: left out when there is none
     };
     struct spawn_args a = { .name = "ktest", .image = image, .size = size, .priority = KT_PRIORITY,
                             .cnode_bits = KT_CNODE_BITS, .caps = caps,
-                            .ncaps = sizeof(caps) / sizeof(caps[0]), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
+                            .ncaps = sizeof(caps) / sizeof(caps[0]) - (device == 0), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
     if (spawn(&a, &p))
         return;
     kozo_printf("init: ktest started with 2^%u bytes of Untyped memory\n", bits);

@@ -47,11 +47,10 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
     alloc_init(bi);
 
-    uint64_t total, used;
-    unsigned regions;
-    mem_stats(&total, &used, &regions);
+    struct mem_stats ms;
+    mem_stats(&ms);
     kozo_printf("init: KOZO %s, ABI %s ok; %lu KiB of Untyped memory in %u regions\n",
-                (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(total >> 10), regions);
+                (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10), ms.regions);
 
     start_fsd(bi);
     if (ktest_present(bi))

@@ -63,12 +63,13 @@ cmd_help(void)
 static void
 cmd_mem(void)
 {
-    uint64_t total, used;
-    unsigned regions;
-    mem_stats(&total, &used, &regions);
+    struct mem_stats ms;
+    mem_stats(&ms);
     kozo_printf("Untyped memory: total %lu KiB, used %lu KiB, free %lu KiB (%u regions)\n",
-                (unsigned long)(total >> 10), (unsigned long)(used >> 10),
-                (unsigned long)((total - used) >> 10), regions);
+                (unsigned long)(ms.total >> 10), (unsigned long)(ms.used >> 10),
+                (unsigned long)((ms.total - ms.used) >> 10), ms.regions);
+    kozo_printf("Device memory (MMIO, for drivers): %lu KiB in %u regions\n", (unsigned long)(ms.device >> 10),
+                ms.device_regions);
     kozo_printf("Kernel image %lu KiB, boot objects (init's image, tables, CNode) %lu KiB\n",
                 (unsigned long)(boot->kernel_reserved_bytes >> 10),
                 (unsigned long)(boot->boot_objects_bytes >> 10));

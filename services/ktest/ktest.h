@@ -30,6 +30,8 @@ struct ktest_env {
     unsigned untyped_bits; // its size
     kozo_handle_t ntfn;    // a notification from it, for the case to wait on (kt_wait)
     uint8_t priority;      // ktest's priority; helper threads may have at most this
+    kozo_handle_t device_untyped; // a device (MMIO) Untyped (revoked afterwards), or 0
+    unsigned device_bits;         // its size
 };
 
 struct ktest_case {

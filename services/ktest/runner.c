@@ -139,6 +139,13 @@ reclaim(void)
     }
     if ((err = kozo_cnode_delete(KT_SLOT_CNODE, SLOT_CASE_UT, KT_DEPTH)))
         return "deleting the case's Untyped failed";
+    if (env_current.device_untyped &&
+        ((err = kozo_cnode_revoke(KT_SLOT_CNODE, env_current.device_untyped, KT_DEPTH)) ||
+         (err = whole(env_current.device_untyped, env_current.device_bits)))) {
+        fmt_snprintf(why, sizeof(why), "leak: the device Untyped is not whole after Revoke (%s)",
+                     kozo_error_name(err));
+        return why;
+    }
     for (unsigned s = 0; s < RUNNER_SLOTS; s++)
         if (kt_type(s) != snapshot[s]) {
             fmt_snprintf(why, sizeof(why), "leak: runner slot %u changed (type %lu, was %lu)", s,
@@ -283,6 +290,11 @@ main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
     env_current.untyped = SLOT_CASE_UT;
     env_current.untyped_bits = CASE_BITS;
     env_current.priority = (uint8_t)info.priority;
+    struct kozo_res_cnode_describe d;
+    if (!kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+        env_current.device_untyped = KT_SLOT_DEVICE_UNTYPED;
+        env_current.device_bits = (unsigned)d.data;
+    }
     if ((err = watchdog_start())) {
         kozo_printf("KTEST FAIL setup: cannot start the watchdog: %s\n", kozo_error_name(err));
         return 1;

@@ -309,3 +309,66 @@ KTEST(untyped_revoke_many_children, "Revoke of 4096 children (preemptible) finis
     KT_EQ(d.type, KOZO_OBJ_NULL);
     KT_OK(RETYPE(u, KOZO_OBJ_UNTYPED, 18, kt_slot(), 1));
 }
+
+// --- Device Untyped (MMIO ranges from the memory map, handed over by init) -------------------
+
+#define NEED_DEVICE()                                                                         \
+    do {                                                                                      \
+        if (!env->device_untyped) {                                                           \
+            ktest_fail(__FILE__, __LINE__, "init handed over no device Untyped (QEMU has MMIO)"); \
+            return;                                                                           \
+        }                                                                                     \
+    } while (0)
+
+KTEST(untyped_device_only_frames, "Device Untyped becomes frames or smaller device Untyped, no kernel object")
+{
+    static const struct { uint64_t type, bits; } kernel_objects[] = {
+        { KOZO_OBJ_TCB, 0 },        { KOZO_OBJ_ENDPOINT, 0 },       { KOZO_OBJ_NOTIFICATION, 0 },
+        { KOZO_OBJ_CNODE, 4 },      { KOZO_OBJ_PAGE_TABLE, 0 },     { KOZO_OBJ_PAGE_DIRECTORY, 0 },
+        { KOZO_OBJ_PDPT, 0 },       { KOZO_OBJ_VSPACE, 0 },
+    };
+    kozo_handle_t f, lf, child;
+    NEED_DEVICE();
+    for (unsigned i = 0; i < sizeof(kernel_objects) / sizeof(kernel_objects[0]); i++)
+        KT_ERR(RETYPE(env->device_untyped, kernel_objects[i].type, kernel_objects[i].bits, kt_slot(), 1),
+               KOZO_ERR_INVALID_ARGUMENT);
+    // A child Untyped carved from device memory is device memory too.
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_UNTYPED, 14, &child));
+    KT_ERR(RETYPE(child, KOZO_OBJ_ENDPOINT, 0, kt_slot(), 1), KOZO_ERR_INVALID_ARGUMENT);
+    KT_OK(kt_alloc_from(child, KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_LARGE_FRAME, 0, &lf));
+    KT_EQ(kt_type(lf), KOZO_OBJ_LARGE_FRAME);
+}
+
+KTEST(untyped_device_frame_addresses, "Device frames follow the watermark and alignment like RAM frames")
+{
+    kozo_handle_t f0, f1, lf;
+    NEED_DEVICE();
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f0));
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f1));
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_LARGE_FRAME, 0, &lf));
+    uint64_t base = paddr(f0);
+    KT_EQ(base & ((1ULL << env->device_bits) - 1), 0); // the first object is at the region's start
+    KT_ASSERT(base >= 0x100000);                       // not low memory
+    KT_EQ(paddr(f1), base + KT_PAGE);
+    KT_EQ(paddr(lf), base + (1ULL << 21)); // the next 2 MiB boundary
+}
+
+KTEST(untyped_device_frame_not_ipc_buffer, "A device frame cannot be an IPC buffer: INVALID_ARGUMENT")
+{
+    kozo_handle_t f, t;
+    NEED_DEVICE();
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kt_alloc(KOZO_OBJ_TCB, 0, &t));
+    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, 0, 0), KOZO_ERR_INVALID_ARGUMENT);
+}
+
+KTEST(untyped_device_frame_maps, "A device frame maps into an address space and unmaps")
+{
+    kozo_handle_t f;
+    NEED_DEVICE();
+    KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kt_map(f, kt_window_vaddr(), KT_RW, 0));
+    KT_OK(kozo_frame_unmap(f));
+}
