@@ -372,6 +372,34 @@ TEST(string_mem)
     CHECK_EQ(memcmp(NULL, NULL, 0), 0);
 }
 
+// memcpy and memset move whole words when the pointers are aligned: every alignment and
+// length around the word size gives the bytes a byte loop would, and nothing outside.
+TEST(string_mem_words)
+{
+    _Alignas(8) unsigned char src[80], dst[80], want[80];
+    for (int i = 0; i < 80; i++)
+        src[i] = (unsigned char)(i * 7 + 3);
+    for (size_t soff = 0; soff < 9; soff++)
+        for (size_t doff = 0; doff < 9; doff++)
+            for (size_t n = 0; n <= 40; n++) {
+                for (int i = 0; i < 80; i++)
+                    dst[i] = want[i] = 0xcc;
+                for (size_t i = 0; i < n; i++)
+                    want[doff + i] = src[soff + i];
+                CHECK(memcpy(dst + doff, src + soff, n) == dst + doff);
+                CHECK_MEM_EQ(dst, want, 80);
+            }
+    for (size_t off = 0; off < 9; off++)
+        for (size_t n = 0; n <= 40; n++) {
+            for (int i = 0; i < 80; i++)
+                dst[i] = want[i] = 0xcc;
+            for (size_t i = 0; i < n; i++)
+                want[off + i] = 0x5a;
+            CHECK(memset(dst + off, 0x35a, n) == dst + off);
+            CHECK_MEM_EQ(dst, want, 80);
+        }
+}
+
 TEST(string_str)
 {
     CHECK_EQ(strlen(""), 0);
