@@ -3,9 +3,14 @@
 // The scheduler: one FIFO of runnable threads per priority, a 256-bit map of the non-empty
 // ones, round robin within a priority on timer ticks. All state is static and fixed-size.
 //
-// Invariant: a thread is in a ready queue iff its state is TS_RUNNABLE. `current` is the
-// thread the next kernel exit returns to; it is runnable, or it is the idle thread, or it
-// just blocked/was suspended and `resched` is set.
+// The running thread is not in a ready queue ("Benno scheduling", as in seL4): the ready
+// queues hold the runnable threads that wait for the CPU. So a direct switch between two
+// threads (a Call to a waiting server, the reply back) touches no queue at all. Invariant:
+// a thread is queued (t->queued) only if it is runnable; every runnable thread other than
+// `current` is queued. `current` is the thread the next kernel exit returns to: runnable,
+// or the idle thread, or one that just blocked or was suspended (then kernel_exit picks).
+// A preempted thread goes back to the head of its queue (it keeps its turn); a thread that
+// yields or used up its time slice goes to the tail.
 #include <kern/arch_api.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
@@ -22,6 +27,10 @@ static bool resched;
 void
 sched_init(void)
 {
+    for (unsigned p = 0; p < SCHED_PRIORITIES; p++)
+        ready[p].head = ready[p].tail = NULL;
+    for (unsigned i = 0; i < SCHED_PRIORITIES / 64; i++)
+        ready_map[i] = 0;
     idle_thread.state = TS_IDLE;
     current = &idle_thread;
     resched = true;
@@ -31,6 +40,8 @@ void
 sched_enqueue(struct tcb *t)
 {
     unsigned p = t->priority;
+    assert(!t->queued && t != &idle_thread); // queued twice would corrupt the ready queue
+    t->queued = 1;
     t->sched_next = NULL;
     t->sched_prev = ready[p].tail;
     if (ready[p].tail)
@@ -45,6 +56,8 @@ void
 sched_enqueue_front(struct tcb *t)
 {
     unsigned p = t->priority;
+    assert(!t->queued && t != &idle_thread);
+    t->queued = 1;
     t->sched_prev = NULL;
     t->sched_next = ready[p].head;
     if (ready[p].head)
@@ -59,8 +72,9 @@ void
 sched_dequeue(struct tcb *t)
 {
     unsigned p = t->priority;
-    if (t->state != TS_RUNNABLE)
-        return;
+    if (!t->queued)
+        return; // running, or not runnable
+    t->queued = 0;
     if (t->sched_prev)
         t->sched_prev->sched_next = t->sched_next;
     else
@@ -72,14 +86,15 @@ sched_dequeue(struct tcb *t)
     t->sched_next = t->sched_prev = NULL;
     if (!ready[p].head)
         ready_map[p / 64] &= ~BIT(p % 64);
-    // The caller changes t->state next; until then t is "runnable but not queued".
 }
 
 void
 sched_wake(struct tcb *t)
 {
-    assert(t->state != TS_RUNNABLE); // queued twice would corrupt the ready queue
+    assert(t->state != TS_RUNNABLE);
     t->state = TS_RUNNABLE;
+    if (t == current)
+        return; // it blocked in this kernel entry and runs on when the entry ends
     sched_enqueue(t);
     if (current == &idle_thread || t->priority > current->priority)
         resched = true;
@@ -88,7 +103,24 @@ sched_wake(struct tcb *t)
 void
 sched_switch_to(struct tcb *t)
 {
+    struct tcb *old = current;
+    if (old != &idle_thread && old->state == TS_RUNNABLE && !old->queued)
+        sched_enqueue_front(old); // never lose a runnable thread
+    sched_dequeue(t);
     current = t;
+}
+
+bool
+sched_contender(unsigned priority)
+{
+    for (unsigned i = SCHED_PRIORITIES / 64; i-- > priority / 64;) {
+        uint64_t map = ready_map[i];
+        if (i == priority / 64)
+            map &= ~(BIT(priority % 64) - 1); // only this priority and above
+        if (map)
+            return true;
+    }
+    return false;
 }
 
 void
@@ -106,25 +138,32 @@ sched_tick(void)
     if (--t->time_left == 0) {
         t->time_left = SCHED_TIME_SLICE;
         sched_dequeue(t);
-        sched_enqueue(t);
+        sched_enqueue(t); // to the tail: the others at its priority go first
         resched = true;
     }
 }
 
+// Take the first thread of the highest non-empty queue off it; the idle thread if none.
 static struct tcb *
-highest_runnable(void)
+take_highest(void)
 {
     for (int i = SCHED_PRIORITIES / 64 - 1; i >= 0; i--)
-        if (ready_map[i])
-            return ready[i * 64 + 63 - __builtin_clzll(ready_map[i])].head;
+        if (ready_map[i]) {
+            struct tcb *t = ready[i * 64 + 63 - __builtin_clzll(ready_map[i])].head;
+            sched_dequeue(t);
+            return t;
+        }
     return &idle_thread;
 }
 
 void
 kernel_exit(void)
 {
-    if (resched || (current != &idle_thread && current->state != TS_RUNNABLE)) {
-        current = highest_runnable();
+    struct tcb *t = current;
+    if (resched || (t != &idle_thread && t->state != TS_RUNNABLE)) {
+        if (t != &idle_thread && t->state == TS_RUNNABLE && !t->queued)
+            sched_enqueue_front(t); // preempted: it keeps its turn
+        current = take_highest();
         resched = false;
     }
     arch_switch_to(current);

@@ -6,6 +6,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/fastpath.h>
 #include <kern/fault.h>
 #include <kern/invocation.h>
 #include <kern/printk.h>
@@ -153,10 +154,12 @@ sys_reply_recv(struct tcb *t)
 static void
 sys_yield(struct tcb *t)
 {
+    set_error(t, KOZO_ERR_OK);
+    if (!sched_contender(t->priority))
+        return; // nobody to yield to: the thread runs on
     sched_dequeue(t);
     sched_enqueue(t);
     sched_request();
-    set_error(t, KOZO_ERR_OK);
 }
 
 static void
@@ -229,6 +232,14 @@ syscall_dispatch(struct tcb *t)
 void
 syscall_handler(void)
 {
-    syscall_dispatch(current);
+    struct tcb *t = current;
+#if KOZO_FASTPATH
+    _Static_assert(KOZO_SYS_CALL < 2 && KOZO_SYS_REPLY_RECV < 2, "the fast path's two calls");
+    if (arch_sysno(&t->ctx) < 2 && likely(fastpath(t))) {
+        arch_switch_to(current);
+        arch_return_to_user(&current->ctx);
+    }
+#endif
+    syscall_dispatch(t);
     kernel_exit();
 }

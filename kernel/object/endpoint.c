@@ -15,34 +15,6 @@
 #include <kern/sched.h>
 #include <string.h>
 
-static void
-queue_append(struct endpoint *ep, struct tcb *t)
-{
-    t->q_next = NULL;
-    t->q_prev = ep->tail;
-    if (ep->tail)
-        ep->tail->q_next = t;
-    else
-        ep->head = t;
-    ep->tail = t;
-    t->blocked_on = ep;
-}
-
-static void
-queue_remove(struct endpoint *ep, struct tcb *t)
-{
-    if (t->q_prev)
-        t->q_prev->q_next = t->q_next;
-    else
-        ep->head = t->q_next;
-    if (t->q_next)
-        t->q_next->q_prev = t->q_prev;
-    else
-        ep->tail = t->q_prev;
-    t->q_next = t->q_prev = NULL;
-    t->blocked_on = NULL;
-}
-
 // Write `len` message words to `to`: the first ones in registers, the rest in its IPC
 // buffer. Returns how many arrived (the rest is cut if `to` has no IPC buffer).
 static word_t
@@ -151,13 +123,12 @@ ep_send(struct tcb *sender, cap_t cap, bool blocking, bool is_call)
     struct tcb *recv = ep->head;
 
     if (recv && recv->state == TS_BLOCKED_RECV) {
-        queue_remove(ep, recv);
+        ep_queue_remove(ep, recv);
         transfer(sender, recv, ep, cap_badge(cap), cap_has(cap, KOZO_RIGHT_GRANT));
         if (is_call) {
             sched_dequeue(sender);
             link_reply(sender, recv, recv->ipc_can_grant);
             recv->state = TS_RUNNABLE;
-            sched_enqueue_front(recv);
             sched_switch_to(recv); // direct switch: the server runs now
         } else {
             arch_set_error(&sender->ctx, KOZO_ERR_OK);
@@ -174,7 +145,7 @@ ep_send(struct tcb *sender, cap_t cap, bool blocking, bool is_call)
     sender->ipc_badge = cap_badge(cap);
     sender->ipc_is_call = is_call;
     sender->ipc_can_grant = cap_has(cap, KOZO_RIGHT_GRANT);
-    queue_append(ep, sender);
+    ep_queue_append(ep, sender);
 }
 
 void
@@ -184,7 +155,7 @@ ep_recv(struct tcb *receiver, cap_t cap, bool blocking)
     struct tcb *send = ep->head;
 
     if (send && send->state == TS_BLOCKED_SEND) {
-        queue_remove(ep, send);
+        ep_queue_remove(ep, send);
         transfer(send, receiver, ep, send->ipc_badge, send->ipc_can_grant);
         if (send->ipc_is_call) {
             link_reply(send, receiver, cap_has(cap, KOZO_RIGHT_GRANT));
@@ -201,7 +172,7 @@ ep_recv(struct tcb *receiver, cap_t cap, bool blocking)
     sched_dequeue(receiver);
     receiver->state = TS_BLOCKED_RECV;
     receiver->ipc_can_grant = cap_has(cap, KOZO_RIGHT_GRANT);
-    queue_append(ep, receiver);
+    ep_queue_append(ep, receiver);
 }
 
 // The handler answered a fault: label 0 resumes the thread with the register changes the
@@ -246,7 +217,7 @@ ep_reply(struct tcb *server)
 void
 ep_cancel_ipc(struct tcb *t)
 {
-    queue_remove(t->blocked_on, t);
+    ep_queue_remove(t->blocked_on, t);
 }
 
 void
@@ -254,7 +225,7 @@ ep_cancel_all(struct endpoint *ep)
 {
     struct tcb *t;
     while ((t = ep->head) != NULL) {
-        queue_remove(ep, t);
+        ep_queue_remove(ep, t);
         ep_abort(t);
     }
 }

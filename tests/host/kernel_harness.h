@@ -54,6 +54,8 @@ struct kh {
     unsigned char *dev_base; // device region (NULL until kh_device_untyped())
     struct tcb *threads[KH_MAX_THREADS];
     size_t boot_used; // bump pointer into the boot-object area
+    bool no_fastpath;        // kh_syscall: general path only (differential tests)
+    unsigned fastpath_taken; // kh_syscall calls the fast path completed
 };
 extern struct kh kh;
 
@@ -79,6 +81,7 @@ void kh_put(word_t slot, cap_t cap);
 
 // Syscall `sysno` by thread t on handle `cap` with message info `info` and message words
 // mrs[0..n-1] (0..3 in registers, the rest in t's IPC buffer). Returns RAX afterwards.
+// Like the x86_64 entry, it tries the IPC fast path first (unless kh.no_fastpath).
 word_t kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *mrs, unsigned n);
 // CALL on cap with `label` and n argument words: a kernel invocation (or an IPC call).
 word_t kh_invoke(struct tcb *t, word_t cap, word_t label, unsigned n, const word_t *args);

@@ -20,6 +20,35 @@ struct notification {
 _Static_assert(sizeof(struct notification) <= (1u << KOZO_OBJ_NOTIFICATION_BITS), "ntfn size");
 
 // The IPC operations on the current thread. `blocking` false = the NB_ variants.
+// The wait queue: threads blocked on the endpoint, senders or receivers (never both).
+static inline void
+ep_queue_append(struct endpoint *ep, struct tcb *t)
+{
+    t->q_next = NULL;
+    t->q_prev = ep->tail;
+    if (ep->tail)
+        ep->tail->q_next = t;
+    else
+        ep->head = t;
+    ep->tail = t;
+    t->blocked_on = ep;
+}
+
+static inline void
+ep_queue_remove(struct endpoint *ep, struct tcb *t)
+{
+    if (t->q_prev)
+        t->q_prev->q_next = t->q_next;
+    else
+        ep->head = t->q_next;
+    if (t->q_next)
+        t->q_next->q_prev = t->q_prev;
+    else
+        ep->tail = t->q_prev;
+    t->q_next = t->q_prev = NULL;
+    t->blocked_on = NULL;
+}
+
 void ep_send(struct tcb *sender, cap_t ep_cap, bool blocking, bool is_call);
 void ep_recv(struct tcb *receiver, cap_t ep_cap, bool blocking);
 // Reply to the thread that called `server`; false if there is no caller.

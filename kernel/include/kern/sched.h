@@ -15,12 +15,13 @@ extern struct tcb idle_thread;
 
 void sched_init(void);
 void sched_enqueue(struct tcb *t);       // append to its priority's queue
-void sched_enqueue_front(struct tcb *t); // ... at the head (it keeps the CPU)
+void sched_enqueue_front(struct tcb *t); // ... at the head (it keeps its turn)
 void sched_dequeue(struct tcb *t);
 // Make t runnable; if it should run before the current thread, ask for a reschedule.
 void sched_wake(struct tcb *t);
 // Leave the current thread and run `t` directly (IPC direct switch; no queue search).
-void sched_switch_to(struct tcb *t);
+void sched_switch_to(struct tcb *t);       // run t next, without choosing
+bool sched_contender(unsigned priority); // is a thread of this priority or above queued?
 void sched_request(void);                // pick again at the next kernel exit
 void sched_tick(void);                   // timer interrupt
 NORETURN void kernel_exit(void);         // pick the thread to run, leave the kernel

@@ -11,7 +11,7 @@
 // The numbers are in the ABI (TCB.Info reports them).
 enum thread_state {
     TS_INACTIVE = KOZO_THREAD_INACTIVE,           // never started, suspended, or faulted
-    TS_RUNNABLE = KOZO_THREAD_RUNNABLE,           // in a ready queue (the running one too)
+    TS_RUNNABLE = KOZO_THREAD_RUNNABLE,           // running, or in a ready queue
     TS_BLOCKED_SEND = KOZO_THREAD_BLOCKED_SEND,   // queued on an endpoint with a message
     TS_BLOCKED_RECV = KOZO_THREAD_BLOCKED_RECV,   // queued on an endpoint for a message
     TS_BLOCKED_REPLY = KOZO_THREAD_BLOCKED_REPLY, // made a Call; `replier` owes the answer
@@ -37,7 +37,8 @@ struct tcb {
     uint8_t ipc_is_call;     // blocked sender: it made a Call and wants a reply
     uint8_t ipc_can_grant;   // sender: its cap has GRANT; server: it may grant in its reply
     uint8_t fault_type;      // KOZO_FAULT_* being delivered or awaiting a reply, else 0
-    uint8_t reserved0[3];
+    uint8_t queued;          // in its priority's ready queue (sched.c)
+    uint8_t reserved0[2];
     uint32_t time_left;      // timer ticks left in this time slice
     word_t fault_addr;       // FAULT_VM: the address; FAULT_EXCEPTION: the vector
     word_t fault_code;       // the CPU's error code
