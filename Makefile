@@ -21,6 +21,7 @@ FASTPATH ?= 1
 DEBUG_ERRORS ?= 0
 ABI_SKEW ?= 0
 KTEST ?= 0
+BENCH ?= 0
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -49,7 +50,7 @@ KERNEL_OBJ := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
 LIBKOZO_SRC := $(wildcard lib/libkozo/*.c) $(COMMON_SRC)
 LIBKOZO_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBKOZO_SRC))
 CRT0 := $(BUILD)/uobj/lib/libkozo/crt0.S.o
-SERVICES := init fsd $(if $(filter 1,$(KTEST)),ktest)
+SERVICES := init fsd $(if $(filter 1,$(KTEST)),ktest) $(if $(filter 1,$(BENCH)),bench)
 SERVICE_BINS := $(patsubst %,$(BUILD)/services/%,$(SERVICES))
 
 KERNEL   := $(BUILD)/kozo-kernel

@@ -2,8 +2,11 @@
 # preflight.sh - check (and on Debian as root, install) the KOZO toolchain
 # before anything is compiled.
 #
-# Usage: scripts/preflight.sh [--fuzz] [--rust]
+# Usage: scripts/preflight.sh [--fuzz] [--bench] [--rust]
 #   --fuzz   also require clang with libFuzzer (clang -fsanitize=fuzzer)
+#   --bench  also require what scripts/linux-bench.sh needs: musl-gcc
+#            (package musl-tools) and a Debian Linux kernel /boot/vmlinuz-*
+#            (package linux-image-amd64)
 #   --rust   report whether rustc is available (informational, never installed)
 #
 # Checks: a C compiler (gcc or clang; $CC honoured), GNU binutils (ld,
@@ -36,6 +39,7 @@ QEMU_MIN_MAJOR=7
 DEFAULT_CLANG_MAJOR=14
 
 want_fuzz=0
+want_bench=0
 want_rust=0
 
 usage() {
@@ -45,6 +49,7 @@ usage() {
 while (($#)); do
     case "$1" in
     --fuzz) want_fuzz=1 ;;
+    --bench) want_bench=1 ;;
     --rust) want_rust=1 ;;
     -h | --help)
         usage
@@ -52,7 +57,7 @@ while (($#)); do
         ;;
     *)
         echo "preflight: unknown argument: $1" >&2
-        echo "usage: $0 [--fuzz] [--rust]" >&2
+        echo "usage: $0 [--fuzz] [--bench] [--rust]" >&2
         exit 2
         ;;
     esac
@@ -218,6 +223,20 @@ EOF
     fi
 }
 
+# The Linux side of the benchmarks: a static musl program and a kernel to
+# boot it with (scripts/linux-bench.sh).
+check_bench() {
+    local k
+    check_cmd musl-gcc musl-tools || true
+    k=$(compgen -G '/boot/vmlinuz-*' | LC_ALL=C sort -V | tail -n 1 || true)
+    if [[ -n $k && -r $k ]]; then
+        say "linux kernel $k ok"
+    else
+        say "linux kernel /boot/vmlinuz-* missing (package: linux-image-amd64)"
+        add_pkg linux-image-amd64
+    fi
+}
+
 check_rust() {
     if command -v rustc >/dev/null 2>&1; then
         say "rustc $(version_of rustc) found (informational)"
@@ -243,6 +262,7 @@ run_checks() {
     check_cmd cpio cpio || true
     check_cmd b3sum b3sum || true
     if ((want_fuzz)); then check_fuzz || true; fi
+    if ((want_bench)); then check_bench; fi
     if ((want_rust)); then check_rust; fi
 }
 

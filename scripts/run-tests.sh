@@ -54,6 +54,10 @@ suite "boot: bad boot input panics cleanly" tests/boot/bad-input.sh "$BUILD/kozo
 suite "boot: crash channel and anonymised crash reports" tests/boot/crash-test.sh \
     "$BUILD/testbuild/kozo.img" "$BUILD/crash-test"
 suite "boot: in-guest kernel tests (ktest)" tests/ktest/run.sh "$BUILD/ktest/kozo.img" "$BUILD/ktest"
+suite "boot: ktest with the IPC fast path compiled out" tests/ktest/run.sh \
+    "$BUILD/nofastpath/ktest/kozo.img" "$BUILD/nofastpath/ktest" ktest-nofastpath
+suite "bench: fast-path instruction counts against bench/baseline.txt" tests/bench/check-baseline.sh \
+    "$BUILD/bench/kozo.img" "$BUILD/bench-check"
 
 # One JUnit file for CI viewers: every boot suite's <testsuite>, in one <testsuites>.
 {

@@ -46,7 +46,25 @@ ktest-long:
 $(BUILD)/abiskew/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/abiskew ABI_SKEW=1 image
 
-test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img
+# The benchmark configuration (BENCH=1 adds services/bench). make bench boots it under
+# icount and without, boots Debian's Linux with bench/linux/lbench.c the same two ways,
+# and prints the table (scripts/bench.sh; docs/PERFORMANCE.md); make test checks the fast
+# path's figures against bench/baseline.txt.
+$(BUILD)/bench/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/bench BENCH=1 image
+bench: preflight-bench $(BUILD)/bench/kozo.img
+	@scripts/bench.sh $(BUILD)/bench/kozo.img $(BUILD)/bench
+	@cp $(BUILD)/bench/bench.json $(BUILD)/bench.json
+preflight-bench:
+	@scripts/preflight.sh --bench
+.PHONY: bench preflight-bench
+
+# The whole in-guest suite again with the fast path compiled out: both must pass.
+$(BUILD)/nofastpath/ktest/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/nofastpath FASTPATH=0 $(BUILD)/nofastpath/ktest/kozo.img
+
+test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img \
+	$(BUILD)/bench/kozo.img $(BUILD)/nofastpath/ktest/kozo.img
 	@scripts/run-tests.sh
 
 .PHONY: FORCE

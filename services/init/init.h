@@ -58,9 +58,8 @@ struct spawn_args {
 };
 uint64_t spawn(const struct spawn_args *a, struct proc **out);
 
-// ktest.c: the test configuration (an initrd holding `ktest`)
-bool ktest_present(const struct kozo_bootinfo *bi);
-void ktest_run(const struct kozo_bootinfo *bi);
+// suite.c: run `name` from the initrd (ktest, bench) to completion, if it is there
+void suite_run(const struct kozo_bootinfo *bi, const char *name);
 
 // shell.c: the Init> prompt
 void shell_run(const struct kozo_bootinfo *bi);

@@ -2,7 +2,7 @@
 //
 // init, the root task: checks the ABI it was built for against the kernel's, takes stock
 // of the Untyped memory it was given, starts the services in the initrd and checks each
-// over IPC (and runs ktest, the kernel test suite, if the initrd has it), then offers the
+// over IPC (and runs ktest or bench, if the initrd has them: suite.c), then offers the
 // Init> prompt on the console.
 #include <cpio.h>
 #include "init.h"
@@ -53,8 +53,8 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
                 (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10), ms.regions);
 
     start_fsd(bi);
-    if (ktest_present(bi))
-        ktest_run(bi); // the test configuration: the prompt comes after ktest's result
+    suite_run(bi, "ktest"); // the test and benchmark configurations: the prompt comes
+    suite_run(bi, "bench"); // after their results
     shell_run(bi);
     return 0;
 }

@@ -3,9 +3,9 @@
 #
 # parse-results.sh - turn ktest's console lines into JUnit XML and a one-line summary.
 #
-# Usage: tests/ktest/parse-results.sh LOG JUNIT
+# Usage: tests/ktest/parse-results.sh LOG JUNIT [SUITE]
 #   LOG    the console log of a ktest boot (CRs are ignored)
-#   JUNIT  the JUnit XML file to write (one <testsuite name="ktest">)
+#   JUNIT  the JUnit XML file to write (one <testsuite name="SUITE">, default ktest)
 #
 # ktest prints "KTEST START <count>", then one line per case:
 #   KTEST PASS <name>[ (note)]
@@ -20,13 +20,13 @@
 set -euo pipefail
 export LC_ALL=C
 
-(($# == 2)) || { echo "usage: $0 LOG JUNIT" >&2; exit 2; }
-log=$1 junit=$2
+(($# == 2 || $# == 3)) || { echo "usage: $0 LOG JUNIT [SUITE]" >&2; exit 2; }
+log=$1 junit=$2 suite=${3:-ktest}
 [[ -r $log ]] || { echo "parse-results: cannot read $log" >&2; exit 2; }
 mkdir -p -- "$(dirname -- "$junit")"
 
 # One pass: the JUnit file is written by awk, the summary goes to stdout (last line).
-tr -d '\r' <"$log" | awk -v junit="$junit.part.$$" '
+tr -d '\r' <"$log" | awk -v junit="$junit.part.$$" -v suite="$suite" '
 function esc(s) {
     gsub(/[\001-\010\013-\037\177-\377]/, "", s)
     gsub(/&/, "\\&amp;", s); gsub(/</, "\\&lt;", s); gsub(/>/, "\\&gt;", s); gsub(/"/, "\\&quot;", s)
@@ -56,10 +56,10 @@ END {
     if (problem != "") print "ktest: " problem > "/dev/stderr"
 
     printf "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" > junit
-    printf "<testsuite name=\"ktest\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n", \
+    printf "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n", suite, \
         n + (missing ? 1 : 0), fail, (missing ? 1 : 0), known + skip > junit
     for (i = 1; i <= n; i++) {
-        printf "  <testcase classname=\"ktest\" name=\"%s\">", esc(names[i]) > junit
+        printf "  <testcase classname=\"%s\" name=\"%s\">", suite, esc(names[i]) > junit
         m = esc(msgs[i])
         if (kinds[i] == "FAIL") printf "<failure message=\"%s\" type=\"ktest\">%s</failure>", m, m > junit
         else if (kinds[i] == "KNOWN-FAIL") printf "<skipped message=\"known failure: %s\"/>", m > junit
@@ -67,7 +67,7 @@ END {
         printf "</testcase>\n" > junit
     }
     if (missing)
-        printf "  <testcase classname=\"ktest\" name=\"all cases report\"><error message=\"%s\"/></testcase>\n", \
+        printf "  <testcase classname=\"%s\" name=\"all cases report\"><error message=\"%s\"/></testcase>\n", suite, \
             esc(problem) > junit
     printf "</testsuite>\n" > junit
     extra = (known || skip) ? sprintf(" (%d known failures, %d skipped)", known, skip) : ""

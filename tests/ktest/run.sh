@@ -3,15 +3,15 @@
 #
 # Boot the ktest image headless, then turn its KTEST lines into JUnit XML and a summary.
 #
-# Usage: tests/ktest/run.sh IMAGE OUTDIR
-#   Console log: OUTDIR/ktest-boot.log; JUnit: $BUILD/junit-ktest.xml (merged by
-#   scripts/run-tests.sh). Prints "ktest: N passed, M failed" last; exit 1 on any failure.
+# Usage: tests/ktest/run.sh IMAGE OUTDIR [SUITE]
+#   Console log: OUTDIR/ktest-boot.log; JUnit: $BUILD/junit-SUITE.xml (SUITE default
+#   ktest; merged by scripts/run-tests.sh). Prints "ktest: N passed, M failed" last; exit 1 on any failure.
 # Environment: KTEST_TIMEOUT  seconds for the whole boot (default 240)
 set -uo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd -- "$here/../.." && pwd)
-(($# == 2)) || { echo "usage: $0 IMAGE OUTDIR" >&2; exit 2; }
-img=$1 out=$2
+(($# == 2 || $# == 3)) || { echo "usage: $0 IMAGE OUTDIR [SUITE]" >&2; exit 2; }
+img=$1 out=$2 name=${3:-ktest}
 build=${BUILD:-build}
 mkdir -p -- "$out"
 
@@ -22,5 +22,5 @@ BUILD=$out "$root/scripts/integration-test.sh" --timeout "${KTEST_TIMEOUT:-240}"
 echo "ktest: boot took $(($(date +%s) - start)) s"
 
 parse_rc=0
-"$here/parse-results.sh" "$out/ktest-boot.log" "$build/junit-ktest.xml" || parse_rc=$?
+"$here/parse-results.sh" "$out/ktest-boot.log" "$build/junit-$name.xml" "$name" || parse_rc=$?
 ((boot_rc == 0 && parse_rc == 0))

@@ -1,37 +1,31 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// The test configuration: when the initrd holds `ktest` (make ktest), init starts the
-// in-guest kernel test suite after fsd and waits for its result before offering the prompt.
-// ktest gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own CNode,
-// VSpace and TCB, copies of the IRQ and I/O-port control caps, and one big Untyped moved
-// out of init, and a device Untyped if there is one. When it is done it Sends (passed, failed, known failures) on its endpoint
-// and suspends itself; its memory stays with it.
+// Suites: programs that test or measure the kernel from the inside. When the initrd holds
+// `ktest` (make ktest: the in-guest kernel test suite) or `bench` (make bench: the
+// microbenchmarks), init starts it after fsd and waits for its result before offering the
+// prompt. A suite gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own
+// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps, one big Untyped moved
+// out of init, and a device Untyped if there is one. When it is done it Sends (passed,
+// failed, known failures) on its endpoint and suspends itself; its memory stays with it.
 #include <cpio.h>
 #include "init.h"
 #include "../ktest/layout.h"
 
-bool
-ktest_present(const struct kozo_bootinfo *bi)
-{
-    const void *image;
-    size_t size;
-    return cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "ktest", &image, &size) == 0;
-}
-
 void
-ktest_run(const struct kozo_bootinfo *bi)
+suite_run(const struct kozo_bootinfo *bi, const char *name)
 {
     const void *image;
     size_t size;
     kozo_handle_t pool;
     struct proc *p;
 
-    cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "ktest", &image, &size);
+    if (cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, name, &image, &size))
+        return; // not this configuration
     unsigned bits = untyped_max_bits();
     if (bits > KT_POOL_MAX_BITS)
         bits = KT_POOL_MAX_BITS;
     if (bits < KOZO_UNTYPED_MIN_BITS || obj_alloc(KOZO_OBJ_UNTYPED, bits, &pool)) {
-        kozo_printf("init: no Untyped memory left for ktest\n");
+        kozo_printf("init: no Untyped memory left for %s\n", name);
         return;
     }
     // The smallest device Untyped that still holds a 2 MiB frame, for the device cases.
@@ -51,19 +45,19 @@ ktest_run(const struct kozo_bootinfo *bi)
         { KT_SLOT_UNTYPED, pool, true },
         { KT_SLOT_DEVICE_UNTYPED, device, true }, // last: left out when there is none
     };
-    struct spawn_args a = { .name = "ktest", .image = image, .size = size, .priority = KT_PRIORITY,
+    struct spawn_args a = { .name = name, .image = image, .size = size, .priority = KT_PRIORITY,
                             .cnode_bits = KT_CNODE_BITS, .caps = caps,
                             .ncaps = sizeof(caps) / sizeof(caps[0]) - (device == 0), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
     if (spawn(&a, &p))
         return;
-    kozo_printf("init: ktest started with 2^%u bytes of Untyped memory\n", bits);
+    kozo_printf("init: %s started with 2^%u bytes of Untyped memory\n", name, bits);
 
-    // init outranks ktest, so it only runs again when ktest's result arrives.
+    // init outranks the suite, so it only runs again when the suite's result arrives.
     struct kozo_msg m = { 0, 0, { 0 } };
     uint64_t err = kozo_recv(p->ep, &m);
     if (err)
-        kozo_printf("init: waiting for ktest failed: %s\n", kozo_error_name(err));
+        kozo_printf("init: waiting for %s failed: %s\n", name, kozo_error_name(err));
     else
-        kozo_printf("init: ktest finished: %lu passed, %lu failed, %lu known failures\n",
+        kozo_printf("init: %s finished: %lu passed, %lu failed, %lu known failures\n", name,
                     (unsigned long)m.mr[0], (unsigned long)m.mr[1], (unsigned long)m.mr[2]);
 }
