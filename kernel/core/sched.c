@@ -157,6 +157,16 @@ take_highest(void)
 }
 
 void
+kernel_exit_syscall(struct tcb *t)
+{
+    // Same thread, nothing to choose: its address space is the one loaded (deleting a
+    // loaded VSpace switches to the kernel's tables at once, vspace.c), so go straight out.
+    if (likely(current == t && !resched && t->state == TS_RUNNABLE))
+        arch_return_to_user(&t->ctx);
+    kernel_exit();
+}
+
+void
 kernel_exit(void)
 {
     struct tcb *t = current;

@@ -241,5 +241,5 @@ syscall_handler(void)
     }
 #endif
     syscall_dispatch(t);
-    kernel_exit();
+    kernel_exit_syscall(t);
 }

@@ -25,5 +25,6 @@ bool sched_contender(unsigned priority); // is a thread of this priority or abov
 void sched_request(void);                // pick again at the next kernel exit
 void sched_tick(void);                   // timer interrupt
 NORETURN void kernel_exit(void);         // pick the thread to run, leave the kernel
+NORETURN void kernel_exit_syscall(struct tcb *t); // the same after a system call of t
 
 #endif
