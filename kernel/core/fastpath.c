@@ -21,6 +21,9 @@
 
 #if KOZO_FASTPATH
 
+// Both functions leave the ready queues alone: the thread that made the call is running,
+// so it is in none (sched.c), and the thread it switches to was blocked, so neither is it.
+
 // The cap named by `handle`, if one CNode level resolves it (a guard plus a radix that
 // cover all 64 bits: how init lays out every service's CSpace). NULL otherwise.
 static inline const cte_t *
@@ -80,7 +83,6 @@ fastpath_call(struct tcb *client)
     arch_set_info(&server->ctx, copy_registers(client, server, info));
     arch_set_badge(&server->ctx, cap_badge(slot->cap));
     arch_set_error(&server->ctx, KOZO_ERR_OK);
-    sched_dequeue(client); // not queued while it runs: normally nothing to do
     client->state = TS_BLOCKED_REPLY;
     client->replier = server;
     server->reply_to = client;
@@ -114,7 +116,6 @@ fastpath_reply_recv(struct tcb *server)
     arch_set_badge(&client->ctx, 0);
     arch_set_error(&client->ctx, KOZO_ERR_OK);
     client->state = TS_RUNNABLE;
-    sched_dequeue(server);
     server->state = TS_BLOCKED_RECV;
     server->ipc_can_grant = cap_has(slot->cap, KOZO_RIGHT_GRANT);
     ep_queue_append(ep, server);

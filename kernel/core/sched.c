@@ -21,7 +21,12 @@ struct tcb idle_thread;
 static struct {
     struct tcb *head, *tail;
 } ready[SCHED_PRIORITIES];
-static uint64_t ready_map[SCHED_PRIORITIES / 64];
+// Two levels of bitmap: bit p of ready_map says queue p is non-empty, bit w of ready_words
+// says word w of ready_map is non-zero. Finding the highest queue is two bit scans.
+#define READY_WORDS (SCHED_PRIORITIES / 64)
+static uint64_t ready_map[READY_WORDS];
+static unsigned ready_words;
+_Static_assert(READY_WORDS <= 32, "ready_words has a bit per word of ready_map");
 static bool resched;
 
 void
@@ -29,11 +34,19 @@ sched_init(void)
 {
     for (unsigned p = 0; p < SCHED_PRIORITIES; p++)
         ready[p].head = ready[p].tail = NULL;
-    for (unsigned i = 0; i < SCHED_PRIORITIES / 64; i++)
+    for (unsigned i = 0; i < READY_WORDS; i++)
         ready_map[i] = 0;
+    ready_words = 0;
     idle_thread.state = TS_IDLE;
     current = &idle_thread;
     resched = true;
+}
+
+static inline void
+mark_ready(unsigned p)
+{
+    ready_map[p / 64] |= BIT(p % 64);
+    ready_words |= 1u << (p / 64);
 }
 
 void
@@ -49,7 +62,7 @@ sched_enqueue(struct tcb *t)
     else
         ready[p].head = t;
     ready[p].tail = t;
-    ready_map[p / 64] |= BIT(p % 64);
+    mark_ready(p);
 }
 
 void
@@ -65,7 +78,7 @@ sched_enqueue_front(struct tcb *t)
     else
         ready[p].tail = t;
     ready[p].head = t;
-    ready_map[p / 64] |= BIT(p % 64);
+    mark_ready(p);
 }
 
 void
@@ -84,8 +97,11 @@ sched_dequeue(struct tcb *t)
     else
         ready[p].tail = t->sched_prev;
     t->sched_next = t->sched_prev = NULL;
-    if (!ready[p].head)
+    if (!ready[p].head) {
         ready_map[p / 64] &= ~BIT(p % 64);
+        if (!ready_map[p / 64])
+            ready_words &= ~(1u << (p / 64));
+    }
 }
 
 void
@@ -113,14 +129,19 @@ sched_switch_to(struct tcb *t)
 bool
 sched_contender(unsigned priority)
 {
-    for (unsigned i = SCHED_PRIORITIES / 64; i-- > priority / 64;) {
-        uint64_t map = ready_map[i];
-        if (i == priority / 64)
-            map &= ~(BIT(priority % 64) - 1); // only this priority and above
-        if (map)
-            return true;
-    }
-    return false;
+    unsigned w = priority / 64;
+    // A non-empty word above priority's, or a queue at or above it within its word.
+    return (ready_words >> w >> 1) != 0 || (ready_map[w] >> (priority % 64)) != 0;
+}
+
+void
+sched_yield(struct tcb *t)
+{
+    if (!sched_contender(t->priority))
+        return; // nobody to yield to: the thread runs on
+    sched_dequeue(t);
+    sched_enqueue(t);
+    resched = true;
 }
 
 void
@@ -147,13 +168,12 @@ sched_tick(void)
 static struct tcb *
 take_highest(void)
 {
-    for (int i = SCHED_PRIORITIES / 64 - 1; i >= 0; i--)
-        if (ready_map[i]) {
-            struct tcb *t = ready[i * 64 + 63 - __builtin_clzll(ready_map[i])].head;
-            sched_dequeue(t);
-            return t;
-        }
-    return &idle_thread;
+    if (!ready_words)
+        return &idle_thread;
+    unsigned w = 31 - (unsigned)__builtin_clz(ready_words);
+    struct tcb *t = ready[w * 64 + 63 - (unsigned)__builtin_clzll(ready_map[w])].head;
+    sched_dequeue(t);
+    return t;
 }
 
 void

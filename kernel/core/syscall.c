@@ -155,11 +155,7 @@ static void
 sys_yield(struct tcb *t)
 {
     set_error(t, KOZO_ERR_OK);
-    if (!sched_contender(t->priority))
-        return; // nobody to yield to: the thread runs on
-    sched_dequeue(t);
-    sched_enqueue(t);
-    sched_request();
+    sched_yield(t);
 }
 
 static void

@@ -163,7 +163,14 @@ kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *m
         else if (buf)
             buf->msg[i] = mrs[i];
     }
-    current = t;
+    // The kernel's view of a thread making a call: it is running, so in no ready queue.
+    if (t != current) {
+        if (t->queued)
+            sched_dequeue(t);
+        if (current != &idle_thread && current->state == TS_RUNNABLE && !current->queued)
+            sched_enqueue(current);
+        current = t;
+    }
     if (!kh.no_fastpath && sysno < 2 && fastpath(t))
         kh.fastpath_taken++;
     else

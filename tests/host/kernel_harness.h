@@ -16,7 +16,8 @@
 //
 // Threads act the way user code does: kh_syscall() fills the thread's saved registers (RAX
 // number, RDI handle, RSI message info, MRs in RDX/R10/R8/R9, further words in its IPC
-// buffer), makes it `current`, calls syscall_dispatch() and returns RAX. All threads share
+// buffer), makes it `current` (out of its ready queue, as a running thread is), calls
+// syscall_dispatch() and returns RAX. All threads share
 // the root CSpace. kh_teardown() revokes every Untyped and IRQ control, then suspends the
 // harness's threads, so no scheduler queue or IRQ table entry outlives a test.
 #ifndef KOZO_TESTS_HOST_KERNEL_HARNESS_H

@@ -13,6 +13,7 @@
 #define CR4_PAE         (1 << 5)
 #define CR4_PGE         (1 << 7)
 #define CR4_OSFXSR      (1 << 9)
+#define CR4_PCIDE       (1 << 17)
 #define MSR_EFER        0xc0000080
 #define MSR_STAR        0xc0000081
 #define MSR_LSTAR       0xc0000082

@@ -111,15 +111,7 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
-    // A thread whose VSpace cap was deleted under it runs on the kernel-only root: it has
-    // no user mappings there, so its first instruction faults (to its handler, or it stops)
-    // instead of the CPU loading CR3 from a dead object.
-    cap_t vs = t->slots[TCB_SLOT_VSPACE].cap;
-    paddr_t root = cap_type(vs) == KOZO_OBJ_VSPACE ? arch_pa(cap_ptr(vs)) : vspace_kernel_root();
-    if (root != cpu0.loaded_root) {
-        write_cr3(root);
-        cpu0.loaded_root = root;
-    }
+    vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
 
 // SYSCALL saved the address after the 2-byte instruction; point back at it. The argument
@@ -155,4 +147,6 @@ void
 arch_late_init(void)
 {
     apic_init();
+    printk("[kernel] TLB: %s\n", vspace_pcid_on() ? "address spaces tagged with PCIDs"
+                                                  : "no PCIDs on this CPU: an address-space switch flushes it");
 }

@@ -12,7 +12,7 @@ struct cpu {
     word_t kstack_top;
     word_t user_rsp;
     struct tcb *current;
-    paddr_t loaded_root; // physical address in CR3 now
+    unsigned loaded_asid; // the address space in CR3 now (0: the kernel's tables)
 };
 
 extern struct cpu cpu0;
@@ -48,6 +48,13 @@ static inline paddr_t read_cr3(void)
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
+static inline word_t read_cr4(void)
+{
+    word_t v;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr4(word_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 static inline void invlpg(word_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
@@ -61,6 +68,8 @@ void apic_init(void);       // local APIC, IOAPIC, timer (apic.c)
 void apic_eoi(void);
 void multiboot_parse(word_t magic, word_t info, struct boot_mem *bm); // multiboot.c
 paddr_t vspace_kernel_root(void);
+void vspace_activate(cap_t vspace); // load this VSpace (or the kernel's tables) into CR3
+bool vspace_pcid_on(void);          // are address spaces tagged with PCIDs?
 struct invocation;
 word_t ioport_decode(struct invocation *inv); // ioport.c
 

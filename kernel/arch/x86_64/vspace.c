@@ -8,7 +8,15 @@
 // half never gains new top-level entries after boot, so the copies never go stale.
 // A VSpace gets an ASID from a fixed table when it is created; frame and table caps record
 // (ASID, address) of their mapping, which is how deleting a cap finds what to unmap
-// without a pointer that could dangle.
+// without a pointer that could dangle. The table, asid_cr3[], holds for each ASID the CR3
+// value that loads its PML4 (0: a free ASID; ASID 0 is the kernel's own tables).
+//
+// Where the CPU has PCIDs, the ASID is also the VSpace's PCID (both are 12 bits), so
+// loading another address space keeps the TLB entries of the others instead of flushing
+// them. The "keep the PCID's entries" bit (63) of an asid_cr3[] value is what makes a
+// load cheap, and clearing it is how a flush reaches an address space that is not
+// loaded: its next load flushes it. A new VSpace starts without the bit, so no entry of
+// its ASID's previous owner survives.
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
@@ -27,17 +35,21 @@
 #define PTE_NX    BIT(63)
 #define PTE_ADDR  0x000ffffffffff000ULL
 #define ASID_COUNT 4096
+#define CR3_NOFLUSH BIT(63) // with CR4.PCIDE: keep the TLB entries of the PCID loaded
 
 typedef uint64_t pte_t;
 
 extern pte_t boot_pml4[512];
 static pte_t physmap_pdpt[512] ALIGNED(4096);
 static pte_t physmap_pd[PHYSMAP_GIB][512] ALIGNED(4096);
-static pte_t *asid_table[ASID_COUNT]; // ASID -> PML4; 0 is never used
+static word_t asid_cr3[ASID_COUNT];   // ASID -> CR3 value that loads it, 0 if free
 static unsigned asid_next = 1;
+static word_t cr3_keep;               // CR3_NOFLUSH if PCIDs are on, else 0
 
 static inline unsigned idx(word_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
 static inline pte_t *table_at(pte_t e) { return arch_kva(e & PTE_ADDR); }
+// The PML4 of a user ASID; NULL if the ASID is free.
+static inline pte_t *asid_root(unsigned asid) { return asid_cr3[asid] ? table_at(asid_cr3[asid]) : NULL; }
 
 paddr_t
 vspace_kernel_root(void)
@@ -60,7 +72,36 @@ vspace_init(void)
     boot_pml4[idx(PHYSMAP_BASE, 3)] = arch_pa_of_kernel(physmap_pdpt) | PTE_P | PTE_W;
     boot_pml4[0] = 0; // the identity map was only for the jump to the higher half
     write_cr3(vspace_kernel_root());
-    cpu0.loaded_root = vspace_kernel_root();
+    cpu0.loaded_asid = 0;
+
+    uint32_t a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (c & BIT(17)) { // CPUID.01H:ECX.PCID; setting PCIDE needs CR3[11:0] = 0, as it is
+        write_cr4(read_cr4() | CR4_PCIDE);
+        cr3_keep = CR3_NOFLUSH;
+    }
+    asid_cr3[0] = vspace_kernel_root() | cr3_keep;
+}
+
+bool
+vspace_pcid_on(void)
+{
+    return cr3_keep != 0;
+}
+
+void
+vspace_activate(cap_t vs)
+{
+    // A thread whose VSpace cap was deleted under it runs on the kernel-only tables: it has
+    // no user mappings there, so its first instruction faults (to its handler, or it stops)
+    // instead of the CPU loading CR3 from a dead object.
+    unsigned asid = cap_type(vs) == KOZO_OBJ_VSPACE ? vspace_asid(vs) : 0;
+    if (asid == cpu0.loaded_asid)
+        return;
+    word_t cr3 = asid_cr3[asid];
+    write_cr3(cr3);
+    cpu0.loaded_asid = asid;
+    asid_cr3[asid] = cr3 | cr3_keep; // flushed now if it had to be; from now on, kept
 }
 
 // --- VSpace objects ----------------------------------------------------------------------
@@ -70,7 +111,7 @@ arch_asid_available(unsigned count)
 {
     unsigned free = 0;
     for (unsigned a = 1; a < ASID_COUNT && free < count; a++)
-        free += asid_table[a] == NULL;
+        free += asid_cr3[a] == 0;
     return free >= count;
 }
 
@@ -84,8 +125,8 @@ arch_vspace_init(void *root)
     for (unsigned n = 0; n < ASID_COUNT - 1; n++) {
         unsigned a = asid_next;
         asid_next = asid_next % (ASID_COUNT - 1) + 1;
-        if (!asid_table[a]) {
-            asid_table[a] = pml4;
+        if (!asid_cr3[a]) {
+            asid_cr3[a] = arch_pa(pml4) | (cr3_keep ? a : 0); // the first load flushes
             return (word_t)a << 48;
         }
     }
@@ -96,11 +137,12 @@ void
 arch_vspace_destroy(cap_t vspace)
 {
     unsigned asid = vspace_asid(vspace);
-    if (asid && asid_table[asid] == cap_ptr(vspace))
-        asid_table[asid] = NULL;
-    if (cpu0.loaded_root == arch_pa(cap_ptr(vspace))) {
-        write_cr3(vspace_kernel_root());
-        cpu0.loaded_root = vspace_kernel_root();
+    if (!asid || asid_root(asid) != cap_ptr(vspace))
+        return; // it never had an ASID, so it was never loaded either
+    asid_cr3[asid] = 0;
+    if (cpu0.loaded_asid == asid) {
+        write_cr3(asid_cr3[0]);
+        cpu0.loaded_asid = 0;
     }
 }
 
@@ -119,15 +161,17 @@ walk(pte_t *pml4, word_t va, unsigned level)
     return &t[idx(va, level)];
 }
 
+// After changing an entry of `asid`'s tables: drop what the TLB may hold of it (one
+// address, or all of the address space).
 static void
-flush(pte_t *pml4, word_t va, bool whole)
+flush(unsigned asid, word_t va, bool whole)
 {
-    if (cpu0.loaded_root != arch_pa(pml4))
-        return; // not loaded: the next CR3 load flushes it (no PCIDs yet)
-    if (whole)
-        write_cr3(cpu0.loaded_root);
+    if (cpu0.loaded_asid != asid)
+        asid_cr3[asid] &= ~CR3_NOFLUSH; // its next load flushes it (always, without PCIDs)
+    else if (whole)
+        write_cr3(asid_cr3[asid] & ~CR3_NOFLUSH); // flush the loaded PCID's entries
     else
-        invlpg(va);
+        invlpg(va); // the loaded PCID's entry for va
 }
 
 void
@@ -154,13 +198,14 @@ frame_level(cap_t c)
 void
 arch_frame_unmap(cap_t frame)
 {
-    pte_t *pml4 = asid_table[map_asid(frame)];
+    unsigned asid = map_asid(frame);
+    pte_t *pml4 = asid_root(asid);
     if (!pml4)
         return;
     pte_t *e = walk(pml4, map_vaddr(frame), frame_level(frame));
     if (e && (*e & PTE_P) && (*e & PTE_ADDR) == arch_pa(cap_ptr(frame))) {
         *e = 0;
-        flush(pml4, map_vaddr(frame), false);
+        flush(asid, map_vaddr(frame), false);
     }
 }
 
@@ -175,7 +220,7 @@ lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asi
     if (cap_type(slot->cap) != KOZO_OBJ_VSPACE)
         return KOZO_ERR_WRONG_TYPE;
     *asid = vspace_asid(slot->cap);
-    *pml4 = asid_table[*asid];
+    *pml4 = asid_root(*asid);
     return *pml4 == cap_ptr(slot->cap) ? KOZO_ERR_OK : KOZO_ERR_INVALID_ARGUMENT;
 }
 
@@ -244,13 +289,14 @@ table_level(cap_t c)
 void
 arch_table_unmap(cap_t table)
 {
-    pte_t *pml4 = asid_table[map_asid(table)];
+    unsigned asid = map_asid(table);
+    pte_t *pml4 = asid_root(asid);
     if (!pml4)
         return;
     pte_t *e = walk(pml4, map_vaddr(table), table_level(table));
     if (e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == arch_pa(cap_ptr(table))) {
         *e = 0;
-        flush(pml4, 0, true);
+        flush(asid, 0, true);
     }
 }
 
