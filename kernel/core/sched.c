@@ -135,7 +135,7 @@ sched_contender(unsigned priority)
 }
 
 void
-sched_yield(struct tcb *t)
+sched_yield_thread(struct tcb *t)
 {
     if (!sched_contender(t->priority))
         return; // nobody to yield to: the thread runs on

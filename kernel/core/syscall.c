@@ -155,7 +155,7 @@ static void
 sys_yield(struct tcb *t)
 {
     set_error(t, KOZO_ERR_OK);
-    sched_yield(t);
+    sched_yield_thread(t);
 }
 
 static void
@@ -230,8 +230,7 @@ syscall_handler(void)
 {
     struct tcb *t = current;
 #if KOZO_FASTPATH
-    _Static_assert(KOZO_SYS_CALL < 2 && KOZO_SYS_REPLY_RECV < 2, "the fast path's two calls");
-    if (arch_sysno(&t->ctx) < 2 && likely(fastpath(t))) {
+    if (fastpath_candidate(arch_sysno(&t->ctx)) && likely(fastpath(t))) {
         arch_switch_to(current);
         arch_return_to_user(&current->ctx);
     }

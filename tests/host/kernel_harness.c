@@ -163,15 +163,15 @@ kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *m
         else if (buf)
             buf->msg[i] = mrs[i];
     }
-    // The kernel's view of a thread making a call: it is running, so in no ready queue.
-    if (t != current) {
-        if (t->queued)
-            sched_dequeue(t);
-        if (current != &idle_thread && current->state == TS_RUNNABLE && !current->queued)
-            sched_enqueue(current);
-        current = t;
-    }
-    if (!kh.no_fastpath && sysno < 2 && fastpath(t))
+    // The kernel's view of a thread making a call: it was picked to run, so it is in no
+    // ready queue (even if it yielded to the tail of its queue last time), and the thread
+    // that ran before it waits in one if it is still runnable.
+    if (t != current && current != &idle_thread && current->state == TS_RUNNABLE && !current->queued)
+        sched_enqueue(current);
+    if (t->queued)
+        sched_dequeue(t);
+    current = t;
+    if (!kh.no_fastpath && fastpath_candidate(sysno) && fastpath(t))
         kh.fastpath_taken++;
     else
         syscall_dispatch(t);

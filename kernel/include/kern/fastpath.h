@@ -15,4 +15,14 @@
 
 bool fastpath(struct tcb *t);
 
+// Could the fast path take this system call? One compare: the ABI numbers Call and
+// ReplyRecv first.
+#define FASTPATH_SYSNO_END (MAX(KOZO_SYS_CALL, KOZO_SYS_REPLY_RECV) + 1)
+_Static_assert(FASTPATH_SYSNO_END == 2, "Call and ReplyRecv are system calls 0 and 1");
+static inline bool
+fastpath_candidate(word_t sysno)
+{
+    return sysno < FASTPATH_SYSNO_END;
+}
+
 #endif
