@@ -32,7 +32,7 @@ container_of(cap_t c, struct container *out)
         out->n = BIT(cnode_radix(c));
         return true;
     case KOZO_OBJ_TCB:
-        tcb_suspend(tcb_from_cap(c));
+        tcb_finalise(tcb_from_cap(c));
         out->slots = tcb_from_cap(c)->slots;
         out->n = TCB_SLOT_COUNT;
         return true;

@@ -17,6 +17,14 @@ tcb_init(struct tcb *t)
     t->time_left = SCHED_TIME_SLICE;
     t->ctx.rflags = RFLAGS_FIXED;
     t->ctx.full = 1;
+    arch_fpu_init(t);
+}
+
+void
+tcb_finalise(struct tcb *t)
+{
+    tcb_suspend(t);
+    arch_fpu_release(t);
 }
 
 // A thread suspended while blocked in a system call that has not taken effect (a send not

@@ -101,6 +101,19 @@ arch_switch_to(struct tcb *t)
     host_arch.switches++;
 }
 
+// No FPU state on the host: threads here run no code of their own.
+void
+arch_fpu_init(struct tcb *t)
+{
+    (void)t;
+}
+
+void
+arch_fpu_release(struct tcb *t)
+{
+    (void)t;
+}
+
 // --- Interrupt controller ------------------------------------------------------------------
 
 bool

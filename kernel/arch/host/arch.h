@@ -27,6 +27,11 @@ struct arch_context {
     word_t full; // nonzero: every register must be restored (IRETQ path)
 };
 
+// The host machine has no FPU state to keep for a thread; the field only has to exist.
+struct arch_fpu {
+    uint8_t unused;
+};
+
 #define RFLAGS_IF      BIT(9)
 #define RFLAGS_USER_OK 0xcd5ULL // CF PF AF ZF SF TF DF OF: what user code may set
 #define RFLAGS_FIXED   (BIT(1) | RFLAGS_IF)

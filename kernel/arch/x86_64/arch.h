@@ -24,6 +24,11 @@ _Static_assert(__builtin_offsetof(struct arch_context, rip) == CTX_RIP, "CTX_RIP
 _Static_assert(__builtin_offsetof(struct arch_context, full) == CTX_FULL, "CTX_FULL");
 _Static_assert(sizeof(struct arch_context) == CTX_SIZE, "CTX_SIZE");
 
+// The thread's x87/SSE state as FXSAVE stores it, saved and restored lazily (fpu.c).
+struct arch_fpu {
+    uint8_t fxsave[512];
+} ALIGNED(16);
+
 #define RFLAGS_IF       BIT(9)
 #define RFLAGS_USER_OK  0xcd5ULL // CF PF AF ZF SF TF DF OF: what user code may set
 #define RFLAGS_FIXED    (BIT(1) | RFLAGS_IF)

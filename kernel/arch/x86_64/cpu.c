@@ -111,6 +111,11 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
+    // The FPU stays open only for its owner. Written as two exits so that the common one
+    // is a bare jump (no frame: this is on every direct switch of the IPC fast path).
+    if (likely(!cpu0.fpu_open || t == cpu0.fpu_owner))
+        return vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
+    fpu_close();
     vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
 
@@ -135,6 +140,7 @@ arch_early_init(void)
     serial_init();
     cpu_init();
     vspace_init();
+    fpu_init();
 }
 
 void

@@ -13,6 +13,8 @@ struct cpu {
     word_t user_rsp;
     struct tcb *current;
     unsigned loaded_asid; // the address space in CR3 now (0: the kernel's tables)
+    bool fpu_open;         // CR0.TS is clear: only while current is fpu_owner (fpu.c)
+    struct tcb *fpu_owner; // whose x87/SSE state the FPU registers hold; NULL: nobody's
 };
 
 extern struct cpu cpu0;
@@ -65,6 +67,9 @@ void cpu_init(void);        // GDT, TSS, IDT, SYSCALL MSRs, GS base (cpu.c)
 void serial_init(void);     // COM1 console, COM2 crash channel (serial.c)
 void vspace_init(void);     // kernel window, drop the boot identity map (vspace.c)
 void apic_init(void);       // local APIC, IOAPIC, timer (apic.c)
+void fpu_init(void);        // SSE on, CR0.TS set: the first FPU use traps (fpu.c)
+void fpu_trap(void);        // #NM from user mode: give the current thread the FPU
+void fpu_close(void);       // set CR0.TS: the next FPU instruction traps
 void apic_eoi(void);
 void multiboot_parse(word_t magic, word_t info, struct boot_mem *bm); // multiboot.c
 paddr_t vspace_kernel_root(void);

@@ -58,6 +58,10 @@ void trap_from_kernel(struct trap_frame *f, word_t cr2);
 void
 trap_from_user(word_t vector, word_t error, word_t cr2)
 {
+    if (vector == 7) { // #NM: the thread's first FPU instruction since it last ran
+        fpu_trap();
+        arch_return_to_user(&current->ctx);
+    }
     if (!handle_interrupt(vector)) {
         if (vector == 14)
             fault_raise(current, KOZO_FAULT_VM, cr2, error);

@@ -24,6 +24,9 @@ void arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx);
 
 // Make `t` the thread the next kernel exit returns to (per-CPU pointer, address space).
 void arch_switch_to(struct tcb *t);
+// FPU state: a new thread starts from the reset state; a dying one leaves nothing behind.
+void arch_fpu_init(struct tcb *t);
+void arch_fpu_release(struct tcb *t);
 
 // Interrupt controller: lines are KOZO IRQ numbers (0..KOZO_IRQ_LINES-1).
 // Is an interrupt waiting? Long operations check this at their preemption points.

@@ -52,12 +52,15 @@ struct tcb {
     struct tcb *replier;                 // caller: the server that owes us a Reply
 
     cte_t slots[TCB_SLOT_COUNT];
+    struct arch_fpu fpu; // FPU/SSE registers while another thread has the FPU
 };
 _Static_assert(sizeof(struct tcb) <= (1u << KOZO_OBJ_TCB_BITS), "TCB fits its object size");
 
 static inline struct tcb *tcb_from_cap(cap_t c) { return (struct tcb *)cap_ptr(c); }
 
 void tcb_init(struct tcb *t);
+// The last cap to the thread is going: stop it and drop what the CPU holds of it.
+void tcb_finalise(struct tcb *t);
 // Take a thread out of every queue and cancel what it was doing (it becomes INACTIVE).
 void tcb_suspend(struct tcb *t);
 // The thread's IPC buffer as a kernel pointer, or NULL if it has none mapped.
