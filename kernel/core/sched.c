@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// The scheduler: one FIFO of runnable threads per priority, a 256-bit map of the non-empty
-// ones, round robin within a priority on timer ticks. All state is static and fixed-size.
+// The scheduler: one FIFO of runnable threads per priority, a two-level bitmap of the
+// non-empty ones, round robin within a priority on timer ticks. All state is static and
+// fixed-size.
 //
 // The running thread is not in a ready queue ("Benno scheduling", as in seL4): the ready
 // queues hold the runnable threads that wait for the CPU. So a direct switch between two

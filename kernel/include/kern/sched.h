@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // Scheduler: fixed-priority preemptive round robin. Runnable threads sit in one FIFO per
-// priority; a bitmap finds the highest non-empty queue in two instructions.
+// priority; a two-level bitmap finds the highest non-empty queue with two bit scans.
 #ifndef KERN_SCHED_H
 #define KERN_SCHED_H
 
@@ -22,7 +22,7 @@ void sched_wake(struct tcb *t);
 // Leave the current thread and run `t` directly (IPC direct switch; no queue search).
 void sched_switch_to(struct tcb *t);       // run t next, without choosing
 bool sched_contender(unsigned priority); // is a thread of this priority or above queued?
-void sched_yield_thread(struct tcb *t);         // t (running) to the tail of its queue if others wait
+void sched_yield_thread(struct tcb *t);  // t (running) to the tail of its queue if others wait
 void sched_request(void);                // pick again at the next kernel exit
 void sched_tick(void);                   // timer interrupt
 NORETURN void kernel_exit(void);         // pick the thread to run, leave the kernel
