@@ -67,7 +67,7 @@ fits_registers(word_t info)
     return (info & MASK(KOZO_MSGINFO_LENGTH_WIDTH + KOZO_MSGINFO_EXTRA_CAPS_WIDTH)) <= KOZO_MSG_REG_WORDS;
 }
 
-static bool
+bool
 fastpath_call(struct tcb *client)
 {
     word_t info = arch_get_info(&client->ctx);
@@ -97,7 +97,7 @@ fastpath_call(struct tcb *client)
     return true;
 }
 
-static bool
+bool
 fastpath_reply_recv(struct tcb *server)
 {
     word_t info = arch_get_info(&server->ctx);
@@ -127,19 +127,6 @@ fastpath_reply_recv(struct tcb *server)
     ep_queue_append(ep, server);
     current = client;
     return true;
-}
-
-bool
-fastpath(struct tcb *t)
-{
-    switch (arch_sysno(&t->ctx)) {
-    case KOZO_SYS_CALL:
-        return fastpath_call(t);
-    case KOZO_SYS_REPLY_RECV:
-        return fastpath_reply_recv(t);
-    default:
-        return false;
-    }
 }
 
 #endif

@@ -230,7 +230,7 @@ syscall_handler(void)
 {
     struct tcb *t = current;
 #if KOZO_FASTPATH
-    if (fastpath_candidate(arch_sysno(&t->ctx)) && likely(fastpath(t))) {
+    if (likely(fastpath(t))) {
         arch_switch_to(current);
         arch_return_to_user(&current->ctx);
     }

@@ -171,7 +171,7 @@ kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *m
     if (t->queued)
         sched_dequeue(t);
     current = t;
-    if (!kh.no_fastpath && fastpath_candidate(sysno) && fastpath(t))
+    if (!kh.no_fastpath && fastpath(t))
         kh.fastpath_taken++;
     else
         syscall_dispatch(t);
