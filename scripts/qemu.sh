@@ -37,7 +37,9 @@ set -euo pipefail
 
 # CPU model for TCG. The lead may change it; it must stay a model every
 # developer's and CI's QEMU (>= 7, TCG) supports.
-CPU=qemu64
+# qemu64 plus the protections the kernel turns on where it finds them (SMEP, SMAP, UMIP):
+# TCG implements all three.
+CPU=qemu64,+smep,+smap,+umip
 MEM=512M
 
 usage() {

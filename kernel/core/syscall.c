@@ -186,6 +186,8 @@ sys_debug_panic(struct tcb *t)
         return sys_unknown(t);
     if (label == KOZO_DEBUG_PANIC_KERNEL_FAULT)
         (void)*(volatile word_t *)arch_get_mr(&t->ctx, 0);
+    if (label == KOZO_DEBUG_PANIC_KERNEL_EXEC)
+        ((void (*)(void))arch_get_mr(&t->ctx, 0))();
     if (label != KOZO_DEBUG_PANIC_CAP_VIOLATION)
         return set_error(t, KOZO_ERR_INVALID_ARGUMENT);
     char user[3 * sizeof(word_t) + 1];

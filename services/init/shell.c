@@ -133,8 +133,8 @@ cmd_ps(void)
 }
 
 #if KOZO_TEST_BUILD
-// Test builds: crash the kernel on purpose (`crash ADDR USER`, `crash-fault ADDR`) to test
-// the crash channel and the anonymising collector.
+// Test builds: crash the kernel on purpose (`crash ADDR USER`, `crash-fault ADDR`,
+// `crash-exec ADDR`) to test the crash channel, the anonymising collector, SMAP and SMEP.
 static uint64_t
 parse_hex(const char *s, const char **end)
 {
@@ -160,6 +160,9 @@ crash_command(const char *line)
     if (strncmp(line, "crash-fault ", 12) == 0) {
         m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_FAULT);
         m.mr[0] = parse_hex(line + 12, &p);
+    } else if (strncmp(line, "crash-exec ", 11) == 0) {
+        m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_EXEC);
+        m.mr[0] = parse_hex(line + 11, &p);
     } else if (strncmp(line, "crash ", 6) == 0) {
         m.info = kozo_msginfo_make(4, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION);
         m.mr[0] = parse_hex(line + 6, &p);

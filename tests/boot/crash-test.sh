@@ -42,6 +42,11 @@ absent() { ! grep -qiF -- "$2" "$out/$1.report" 2>/dev/null && [[ -f $out/$1.rep
 crash alice "crash 0xdeadbeef alice" "Capability violation at 0xdeadbeef by user 'alice'"
 crash bob "crash 0x1badc0de bob" "Capability violation at 0x1badc0de by user 'bob'"
 crash fault "crash-fault 0x10" "page fault in kernel mode"
+# SMAP and SMEP (scripts/qemu.sh's CPU model has both): the kernel touching init's own
+# mapped code page, by a read and by a jump, must fault; without them both would work.
+# The error codes say why: 0x1, a read of a present page; 0x11, an instruction fetch of one.
+crash smap "crash-fault 0x400000" "page fault in kernel mode at 0x[0-9a-f]+ \\(error 0x1\\)"
+crash smep "crash-exec 0x400000" "page fault in kernel mode at 0x400000 \\(error 0x11\\)"
 
 absent alice deadbeef && absent alice alice
 check "the report holds neither the raw address nor the user name" $?

@@ -13,7 +13,11 @@
 #define CR4_PAE         (1 << 5)
 #define CR4_PGE         (1 << 7)
 #define CR4_OSFXSR      (1 << 9)
+#define CR4_UMIP        (1 << 11)
 #define CR4_PCIDE       (1 << 17)
+#define CR4_SMEP        (1 << 20)
+#define CR4_SMAP        (1 << 21)
+#define RFLAGS_KERNEL   0x2         /* only the always-one bit: IF, DF, AC, TF all clear */
 #define MSR_EFER        0xc0000080
 #define MSR_STAR        0xc0000081
 #define MSR_LSTAR       0xc0000082

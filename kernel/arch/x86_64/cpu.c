@@ -73,6 +73,24 @@ set_gate(unsigned vec, void *handler, unsigned ist)
     };
 }
 
+// Defence in depth, where the CPU has it: with SMEP the kernel never executes a user page,
+// with SMAP it never reads or writes one (it reaches user memory only through its own
+// window onto RAM), with UMIP user code cannot read the descriptor-table registers.
+static uint32_t cr4_protect;
+
+static void
+protect_init(void)
+{
+    uint32_t max, b, c, d;
+    cpuid(0, &max, &b, &c, &d);
+    if (max < 7)
+        return;
+    uint32_t a;
+    cpuid(7, &a, &b, &c, &d);
+    cr4_protect = (b & BIT(7) ? CR4_SMEP : 0) | (b & BIT(20) ? CR4_SMAP : 0) | (c & BIT(2) ? CR4_UMIP : 0);
+    write_cr4(read_cr4() | cr4_protect);
+}
+
 void
 cpu_init(void)
 {
@@ -98,6 +116,8 @@ cpu_init(void)
     wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_DS - 8 - 3) << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_FMASK, 0x47700); // clear IF, DF, TF, AC, NT, IOPL on entry
+
+    protect_init();
 
     cpu0.kstack_top = tss.rsp[0];
     cpu0.current = &idle_thread;
@@ -153,6 +173,14 @@ void
 arch_late_init(void)
 {
     apic_init();
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } prot[] = { { CR4_SMEP, "SMEP" }, { CR4_SMAP, "SMAP" }, { CR4_UMIP, "UMIP" } };
+    printk("[kernel] protection:");
+    for (unsigned i = 0; i < ARRAY_SIZE(prot); i++)
+        printk("%s %s %s", i ? "," : "", prot[i].name, cr4_protect & prot[i].bit ? "on" : "off (not on this CPU)");
+    printk("\n");
     printk("[kernel] TLB: %s\n", vspace_pcid_on() ? "address spaces tagged with PCIDs"
                                                   : "no PCIDs on this CPU: an address-space switch flushes it");
 }

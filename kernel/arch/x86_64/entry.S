@@ -165,6 +165,10 @@ trap_common:
     testb $3, 24(%rsp)
     jz .Lfrom_kernel
     swapgs
+    /* A gate clears IF and TF but keeps the user's DF and AC: C code needs DF clear, and
+     * AC set would switch SMAP off. Start from known flags (SYSCALL gets them from FMASK). */
+    pushq $RFLAGS_KERNEL
+    popfq
     pushq %rax
     movq %gs:CPU_CURRENT, %rax
     movq %rbx, CTX_RBX(%rax)
