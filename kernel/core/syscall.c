@@ -165,8 +165,9 @@ sys_debug_putchar(struct tcb *t)
     set_error(t, KOZO_ERR_OK);
 }
 
-// A syscall number the ABI does not define is a fault when the thread has a handler (the
-// Linux shim lives on this), and an error code when it has none.
+// A syscall number the ABI does not define, or any number from a thread in
+// SYSCALL_MODE_FAULT, is a fault when the thread has a handler (the Linux shim lives on
+// this), and an error code when it has none.
 static void
 sys_unknown(struct tcb *t)
 {
@@ -221,7 +222,7 @@ void
 syscall_dispatch(struct tcb *t)
 {
     word_t n = arch_sysno(&t->ctx);
-    if (likely(n < KOZO_SYS_COUNT))
+    if (likely(n < t->syscall_limit)) // KOZO_SYS_COUNT, or 0 for a foreign-ABI thread
         syscall_table[n](t);
     else
         sys_unknown(t);

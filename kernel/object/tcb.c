@@ -15,6 +15,7 @@ tcb_init(struct tcb *t)
     t->state = TS_INACTIVE;
     t->priority = 0;
     t->time_left = SCHED_TIME_SLICE;
+    t->syscall_limit = KOZO_SYS_COUNT;
     t->ctx.rflags = RFLAGS_FIXED;
     t->ctx.full = 1;
     arch_fpu_init(t);
@@ -203,6 +204,12 @@ decode_tcb_invocation(struct invocation *inv)
         } else {
             t->priority = (uint8_t)a[0];
         }
+        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SET_SYSCALL_MODE:
+        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_SYSCALL_MODE_NARGS);
+        if (a[0] != KOZO_SYSCALL_MODE_NATIVE && a[0] != KOZO_SYSCALL_MODE_FAULT)
+            return KOZO_ERR_INVALID_ARGUMENT;
+        t->syscall_limit = a[0] == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
         return KOZO_ERR_OK;
     default:
         return KOZO_ERR_ILLEGAL_OPERATION;

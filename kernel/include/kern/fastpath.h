@@ -18,12 +18,13 @@ bool fastpath_reply_recv(struct tcb *server);
 
 // The fast path for t's system call, if it has one. Inline, so that the system-call entry
 // tests the number and calls the right half directly; every other system call costs one
-// compare (the ABI numbers Call and ReplyRecv first).
+// compare (the ABI numbers Call and ReplyRecv first). A foreign-ABI thread's numbers are
+// not KOZO's (syscall_limit 0): those go to the general path, which makes them faults.
 static inline bool
 fastpath(struct tcb *t)
 {
     word_t n = arch_sysno(&t->ctx);
-    if (n > MAX(KOZO_SYS_CALL, KOZO_SYS_REPLY_RECV))
+    if (n > MAX(KOZO_SYS_CALL, KOZO_SYS_REPLY_RECV) || n >= t->syscall_limit)
         return false;
     if (n == KOZO_SYS_CALL)
         return fastpath_call(t);
