@@ -205,6 +205,12 @@ decode_tcb_invocation(struct invocation *inv)
             t->priority = (uint8_t)a[0];
         }
         return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SET_TLS_BASE:
+        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_TLS_BASE_NARGS);
+        if (!arch_tls_base_ok(a[0]))
+            return KOZO_ERR_RANGE;
+        arch_set_tls_base(t, a[0]);
+        return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_SYSCALL_MODE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_SYSCALL_MODE_NARGS);
         if (a[0] != KOZO_SYSCALL_MODE_NATIVE && a[0] != KOZO_SYSCALL_MODE_FAULT)

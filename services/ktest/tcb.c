@@ -265,6 +265,6 @@ KTEST(tcb_unknown_label, "An unknown label on a TCB is ILLEGAL_OPERATION")
 {
     kozo_handle_t t;
     KT_OK(new_tcb(&t));
-    KT_ERR(kt_label(t, KOZO_INV_TCB_SET_SYSCALL_MODE + 1), KOZO_ERR_ILLEGAL_OPERATION); // past the last
+    KT_ERR(kt_label(t, KOZO_INV_TCB_SET_TLS_BASE + 1), KOZO_ERR_ILLEGAL_OPERATION); // past the last
     KT_ERR(kt_label(t, KOZO_INV_UNTYPED_RETYPE), KOZO_ERR_ILLEGAL_OPERATION);
 }

@@ -101,6 +101,12 @@ arch_switch_to(struct tcb *t)
     host_arch.switches++;
 }
 
+void
+arch_set_tls_base(struct tcb *t, word_t base)
+{
+    t->tls_base = base;
+}
+
 // No FPU state on the host: threads here run no code of their own.
 void
 arch_fpu_init(struct tcb *t)

@@ -80,6 +80,8 @@ static inline bool arch_ctx_set_user(struct arch_context *c, word_t ip, word_t s
     return true;
 }
 
+static inline bool arch_tls_base_ok(word_t base) { return base < KOZO_USER_TOP; }
+
 static inline word_t arch_ctx_ip(const struct arch_context *c) { return c->rip; }
 static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; }
 static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }

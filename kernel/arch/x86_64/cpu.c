@@ -123,6 +123,28 @@ cpu_init(void)
     cpu0.current = &idle_thread;
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
     wrmsr(MSR_KERNEL_GS, 0);
+    wrmsr(MSR_FS_BASE, 0); // what cpu0.fs_base == 0 promises
+}
+
+// The FS base of the thread about to run. A thread can only ever change its own base to 0
+// (by loading a selector into FS: every user-loadable descriptor has base 0), so the CPU's
+// base is known to be 0 while cpu0.fs_base is: then a thread without a TLS base costs no
+// MSR write. cpu0.fs_base holds the last base written, never trusted beyond "nonzero".
+static inline void
+load_tls_base(const struct tcb *t)
+{
+    if (unlikely((t->tls_base | cpu0.fs_base) != 0)) {
+        wrmsr(MSR_FS_BASE, t->tls_base);
+        cpu0.fs_base = t->tls_base;
+    }
+}
+
+void
+arch_set_tls_base(struct tcb *t, word_t base)
+{
+    t->tls_base = base;
+    if (t == cpu0.current)
+        load_tls_base(t); // it runs on without a switch
 }
 
 void
@@ -131,6 +153,7 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
+    load_tls_base(t);
     // The FPU stays open only for its owner. Written as two exits so that the common one
     // is a bare jump (no frame: this is on every direct switch of the IPC fast path).
     if (likely(!cpu0.fpu_open || t == cpu0.fpu_owner))

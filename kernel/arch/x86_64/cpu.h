@@ -15,6 +15,7 @@ struct cpu {
     unsigned loaded_asid; // the address space in CR3 now (0: the kernel's tables)
     bool fpu_open;         // CR0.TS is clear: only while current is fpu_owner (fpu.c)
     struct tcb *fpu_owner; // whose x87/SSE state the FPU registers hold; NULL: nobody's
+    word_t fs_base;        // nonzero: the FS base may be nonzero (cpu.c, load_tls_base)
 };
 
 extern struct cpu cpu0;

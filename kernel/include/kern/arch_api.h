@@ -24,6 +24,9 @@ void arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx);
 
 // Make `t` the thread the next kernel exit returns to (per-CPU pointer, address space).
 void arch_switch_to(struct tcb *t);
+// Make `base` t's thread-local storage base (loaded at once if t is running). The caller
+// checked it with arch_tls_base_ok() (arch.h).
+void arch_set_tls_base(struct tcb *t, word_t base);
 // FPU state: a new thread starts from the reset state; a dying one leaves nothing behind.
 void arch_fpu_init(struct tcb *t);
 void arch_fpu_release(struct tcb *t);

@@ -46,6 +46,7 @@ struct tcb {
     word_t fault_code;       // the CPU's error code
     word_t ipc_badge;        // blocked sender: badge of the cap it sent through
     word_t ipc_buffer_vaddr; // user address of the IPC buffer (page offset matters)
+    word_t tls_base;         // thread-local storage base (x86_64: FS base), 0 if none
 
     struct tcb *sched_next, *sched_prev; // ready queue of its priority (runnable only)
     struct tcb *q_next, *q_prev;         // endpoint / notification wait queue
