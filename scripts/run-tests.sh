@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT OR Apache-2.0
 #
 # Run every test suite of `make test`, in order, and add up their results.
-# Each suite prints a last line "<suite>: N passed, M failed"; a suite that fails
-# without printing one counts as one failure. The boot suites' JUnit files are merged
+# Each suite prints "<suite>: N passed, M failed" lines (one per part it runs); they are
+# added up. A suite that fails without printing one counts as one failure. The boot suites' JUnit files are merged
 # into $BUILD/test-results.xml.
 #
 # Usage: scripts/run-tests.sh   (from the repository root; BUILD defaults to build)
@@ -21,18 +21,24 @@ suite() {
     local log rc=0
     log=$(mktemp)
     "$@" 2>&1 | tee "$log" || rc=$?
-    local line
-    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
-    rm -f "$log"
-    if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-        total_pass=$((total_pass + BASH_REMATCH[1]))
-        total_fail=$((total_fail + BASH_REMATCH[2]))
-        if ((rc != 0 && BASH_REMATCH[2] == 0)); then
-            total_fail=$((total_fail + 1))
+    local line found=0 spass=0 sfail=0
+    while IFS= read -r line; do
+        if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+            found=1
+            spass=$((spass + BASH_REMATCH[1]))
+            sfail=$((sfail + BASH_REMATCH[2]))
         fi
+    done <"$log"
+    rm -f "$log"
+    if ((found)); then
+        ((rc != 0 && sfail == 0)) && sfail=1
+    elif ((rc == 0)); then
+        spass=1
     else
-        if ((rc == 0)); then total_pass=$((total_pass + 1)); else total_fail=$((total_fail + 1)); fi
+        sfail=1
     fi
+    total_pass=$((total_pass + spass))
+    total_fail=$((total_fail + sfail))
     ((rc == 0)) || failed_suites+=("$name")
 }
 

@@ -14,7 +14,9 @@
 //     { return test_main("suite", argc, argv); }`. test_main runs every
 //     registered test, or only those whose name contains argv[1].
 // test_summary() prints "<suite>: N passed, M failed" and returns the process
-// exit status: 0 if nothing failed, 1 otherwise.
+// exit status: 0 if nothing failed, 1 otherwise. N and M count test cases when the
+// program ran any (TEST()s, or cases it marked with test_case_end()), checks otherwise;
+// a check failing outside every case counts as one more failure.
 //
 // State is file-static, so a test program has one translation unit that
 // includes this header (the code under test can be any number of objects).
@@ -38,6 +40,8 @@ static struct {
     unsigned long passed;
     unsigned long failed;
     unsigned long skipped;
+    unsigned long cases_passed, cases_failed;
+    unsigned long failed_in_cases; // check failures inside a case
     const char *current; // name of the running TEST, for failure messages
     struct test_case tests[TEST_MAX_TESTS];
     unsigned ntests;
@@ -147,6 +151,18 @@ test_register(const char *name, void (*fn)(void))
     static void name(void)
 
 // Print "<suite>: N passed, M failed" and return the exit status.
+// End of one test case that began when test_state.failed was `failed_before`.
+static inline void
+test_case_end(unsigned long failed_before)
+{
+    unsigned long failed = test_state.failed - failed_before;
+    test_state.failed_in_cases += failed;
+    if (failed)
+        test_state.cases_failed++;
+    else
+        test_state.cases_passed++;
+}
+
 static inline int
 test_summary(const char *suite)
 {
@@ -157,7 +173,13 @@ test_summary(const char *suite)
     }
     if (test_state.skipped > 0)
         printf("%s: %lu skipped\n", suite, test_state.skipped);
-    printf("%s: %lu passed, %lu failed\n", suite, test_state.passed, test_state.failed);
+    if (test_state.cases_passed + test_state.cases_failed == 0) {
+        printf("%s: %lu passed, %lu failed\n", suite, test_state.passed, test_state.failed);
+    } else {
+        unsigned long outside = test_state.failed - test_state.failed_in_cases;
+        printf("%s: %lu passed, %lu failed (%lu checks)\n", suite, test_state.cases_passed,
+               test_state.cases_failed + outside, test_state.passed + test_state.failed);
+    }
     return test_state.failed == 0 ? 0 : 1;
 }
 
@@ -191,6 +213,7 @@ test_main(const char *suite, int argc, char **argv)
         test_state.tests[i].fn();
         if (test_state.failed != before)
             fprintf(stderr, "---- %s: %lu failed\n", test_state.current, test_state.failed - before);
+        test_case_end(before);
         test_state.current = NULL;
     }
     return test_summary(suite);

@@ -1929,6 +1929,7 @@ main(int argc, char **argv)
         kh_teardown();
         test_state.current = NULL;
         printf("%s: %s\n", test_state.failed == before ? "PASS" : "FAIL", tests[i].name);
+        test_case_end(before);
         fflush(stdout);
     }
     return test_summary("kernel-core");
