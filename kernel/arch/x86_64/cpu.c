@@ -123,20 +123,32 @@ cpu_init(void)
     cpu0.current = &idle_thread;
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
     wrmsr(MSR_KERNEL_GS, 0);
-    wrmsr(MSR_FS_BASE, 0); // what cpu0.fs_base == 0 promises
+    wrmsr(MSR_FS_BASE, 0); // what a clear SWITCH_FS_BASE promises
 }
 
 // The FS base of the thread about to run. A thread can only ever change its own base to 0
 // (by loading a selector into FS: every user-loadable descriptor has base 0), so the CPU's
-// base is known to be 0 while cpu0.fs_base is: then a thread without a TLS base costs no
-// MSR write. cpu0.fs_base holds the last base written, never trusted beyond "nonzero".
-static inline void
+// base is known to be 0 while SWITCH_FS_BASE is clear: then a thread without a TLS base
+// costs no MSR write, and no thread's reload of FS can leave another on a wrong base.
+static void
 load_tls_base(const struct tcb *t)
 {
-    if (unlikely((t->tls_base | cpu0.fs_base) != 0)) {
+    if (t->tls_base || (cpu0.switch_work & SWITCH_FS_BASE)) {
         wrmsr(MSR_FS_BASE, t->tls_base);
-        cpu0.fs_base = t->tls_base;
+        cpu0.switch_work = (cpu0.switch_work & ~SWITCH_FS_BASE) | (t->tls_base ? SWITCH_FS_BASE : 0);
     }
+}
+
+// A switch to t with the rare work done first: its TLS base, and closing an FPU that holds
+// another's state. Out of line, so that arch_switch_to needs no stack frame: both of its
+// exits are jumps.
+static NOINLINE void
+switch_with_work(const struct tcb *t)
+{
+    load_tls_base(t);
+    if ((cpu0.switch_work & SWITCH_FPU_OPEN) && t != cpu0.fpu_owner)
+        fpu_close();
+    vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
 
 void
@@ -153,12 +165,10 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
-    load_tls_base(t);
-    // The FPU stays open only for its owner. Written as two exits so that the common one
-    // is a bare jump (no frame: this is on every direct switch of the IPC fast path).
-    if (likely(!cpu0.fpu_open || t == cpu0.fpu_owner))
-        return vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
-    fpu_close();
+    // One test for the rare work (on every direct switch of the IPC fast path): a TLS base
+    // to load (this thread's, or one to clear) or an open FPU to close.
+    if (unlikely((t->tls_base | cpu0.switch_work) != 0))
+        return switch_with_work(t);
     vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
 

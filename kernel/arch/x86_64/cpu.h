@@ -13,10 +13,13 @@ struct cpu {
     word_t user_rsp;
     struct tcb *current;
     unsigned loaded_asid; // the address space in CR3 now (0: the kernel's tables)
-    bool fpu_open;         // CR0.TS is clear: only while current is fpu_owner (fpu.c)
     struct tcb *fpu_owner; // whose x87/SSE state the FPU registers hold; NULL: nobody's
-    word_t fs_base;        // nonzero: the FS base may be nonzero (cpu.c, load_tls_base)
+    word_t switch_work;    // SWITCH_*: what a thread switch may have to undo (cpu.c)
 };
+
+// cpu0.switch_work: state of the CPU that a switch to another thread may have to change.
+#define SWITCH_FS_BASE  BIT(0) // the FS base may be nonzero (cpu.c, load_tls_base)
+#define SWITCH_FPU_OPEN BIT(1) // CR0.TS is clear: only while current is fpu_owner (fpu.c)
 
 extern struct cpu cpu0;
 

@@ -7,8 +7,8 @@
 // save the owner's registers into the owner's TCB and load the new thread's. A switch
 // between threads that do not use the FPU costs one test.
 //
-// Invariant: CR0.TS is clear (cpu0.fpu_open) only while the current thread is
-// cpu0.fpu_owner (per-CPU state, in struct cpu: arch_switch_to tests it inline). A new
+// Invariant: CR0.TS is clear (SWITCH_FPU_OPEN in cpu0.switch_work) only while the current
+// thread is cpu0.fpu_owner (per-CPU state: arch_switch_to tests it inline). A new
 // thread's saved state is the reset state, so nothing of another thread's registers can
 // reach it. AVX and later (XSAVE) state is not enabled: those instructions fault as
 // undefined.
@@ -63,7 +63,7 @@ void
 fpu_close(void)
 {
     stts();
-    cpu0.fpu_open = false;
+    cpu0.switch_work &= ~SWITCH_FPU_OPEN;
 }
 
 void
@@ -72,7 +72,7 @@ arch_fpu_release(struct tcb *t)
     if (cpu0.fpu_owner != t)
         return;
     cpu0.fpu_owner = NULL; // what the registers hold goes to nobody: the next user loads its own
-    if (cpu0.fpu_open)
+    if (cpu0.switch_work & SWITCH_FPU_OPEN)
         fpu_close();
 }
 
@@ -82,7 +82,7 @@ fpu_trap(void)
 {
     struct tcb *t = current, *owner = cpu0.fpu_owner;
     clts();
-    cpu0.fpu_open = true;
+    cpu0.switch_work |= SWITCH_FPU_OPEN;
     if (owner == t)
         return;
     if (owner)

@@ -13,6 +13,7 @@ typedef uint64_t paddr_t;
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define NORETURN    __attribute__((noreturn))
+#define NOINLINE    __attribute__((noinline))
 #define UNUSED      __attribute__((unused))
 #define PACKED      __attribute__((packed))
 #define ALIGNED(n)  __attribute__((aligned(n)))
