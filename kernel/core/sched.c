@@ -140,8 +140,7 @@ sched_yield_thread(struct tcb *t)
 {
     if (!sched_contender(t->priority))
         return; // nobody to yield to: the thread runs on
-    sched_dequeue(t);
-    sched_enqueue(t);
+    sched_enqueue(t); // it runs, so it is in no queue (sched_enqueue asserts it): to the tail
     resched = true;
 }
 
