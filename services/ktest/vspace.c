@@ -7,8 +7,9 @@
 
 #define VA 0x10000000ULL // in a fresh VSpace: PML4 0, PDPT 0, PD 128
 
+// A new VSpace with every level down to a page table at va; *pt (if asked) is that table.
 static uint64_t
-vspace_with_tables(kozo_handle_t *vs, uint64_t va)
+vspace_with_table(kozo_handle_t *vs, uint64_t va, kozo_handle_t *pt)
 {
     static const uint64_t levels[3] = { KOZO_OBJ_PDPT, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PAGE_TABLE };
     uint64_t err;
@@ -18,8 +19,16 @@ vspace_with_tables(kozo_handle_t *vs, uint64_t va)
         kozo_handle_t t;
         if ((err = kt_alloc(levels[k], 0, &t)) || (err = kozo_page_table_map(t, *vs, va, 0)))
             return err;
+        if (pt)
+            *pt = t;
     }
     return KOZO_ERR_OK;
+}
+
+static uint64_t
+vspace_with_tables(kozo_handle_t *vs, uint64_t va)
+{
+    return vspace_with_table(vs, va, NULL);
 }
 
 static uint64_t
@@ -349,4 +358,149 @@ KTEST(vspace_unmapped_frame_faults, "After Unmap the address faults (not present
     KT_OK(access_fault(env, va, 0, &code));
     KT_EQ(code & 1, 0);
     KT_NE(code, 0);
+}
+
+// --- The mapping invariant: no entry outlives what it maps (issue 10, defect 1) ------------
+// Regions of ktest's own address space no runner range uses: 1 GiB slots 4 and 5 of its
+// PDPT, each given its own page directory by the case.
+#define GIB4 (4ULL << 30)
+#define GIB5 (5ULL << 30)
+#define MIB2 (2ULL << 20)
+
+// A page directory of the case's at `va` in ktest's VSpace.
+static uint64_t
+own_pd(uint64_t va, kozo_handle_t *pd)
+{
+    uint64_t err = kt_alloc(KOZO_OBJ_PAGE_DIRECTORY, 0, pd);
+    return err ? err : kozo_page_table_map(*pd, KT_SLOT_VSPACE, va, 0);
+}
+
+// A frame with `marker` in its first word (written through a window mapping).
+static uint64_t
+marked_frame(uint64_t type, uint64_t marker, kozo_handle_t *f)
+{
+    kozo_handle_t w;
+    uint64_t va = kt_window_vaddr(), err;
+    if ((err = kt_alloc(type, 0, f)) || (err = kt_copy(*f, KOZO_RIGHTS_ALL, &w)) ||
+        (err = type == KOZO_OBJ_FRAME ? kt_map(w, va, KT_RW, 0) : KOZO_ERR_OK))
+        return err;
+    if (type == KOZO_OBJ_FRAME) {
+        *(volatile uint64_t *)va = marker;
+        return kozo_frame_unmap(w);
+    }
+    return KOZO_ERR_OK;
+}
+
+KTEST(vspace_table_moved_is_empty, "A page table unmapped and mapped 2 MiB on maps nothing it mapped before")
+{
+    kozo_handle_t pd, pt, f;
+    uint64_t code;
+    KT_OK(own_pd(GIB4, &pd));
+    KT_OK(kt_alloc(KOZO_OBJ_PAGE_TABLE, 0, &pt));
+    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(marked_frame(KOZO_OBJ_FRAME, 0xa11ce, &f));
+    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4, KT_RW, 0));
+    KT_EQ(*(volatile uint64_t *)GIB4, 0xa11ce);
+    KT_OK(kozo_page_table_unmap(pt));
+    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4 + MIB2, 0));
+    KT_OK(access_fault(env, GIB4 + MIB2, 0, &code));
+    KT_NE(code, 0);       // it faults ...
+    KT_EQ(code & 1, 0);   // ... on a missing page: the table came back empty
+    KT_OK(access_fault(env, GIB4, 0, &code));
+    KT_EQ(code & 1, 0);   // and the old address is gone from the TLB too
+    KT_OK(kozo_frame_unmap(f)); // the frame's stale record finds nothing and harms nothing
+    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
+    KT_EQ(*(volatile uint64_t *)(GIB4 + MIB2), 0xa11ce);
+}
+
+KTEST(vspace_table_from_dead_vspace_is_empty, "A page table of a deleted VSpace, unmapped and mapped again, is empty")
+{
+    kozo_handle_t vs, pd, pt, f;
+    uint64_t code;
+    KT_OK(vspace_with_table(&vs, VA, &pt));
+    KT_OK(marked_frame(KOZO_OBJ_FRAME, 0xb0b, &f));
+    KT_OK(kozo_frame_map(f, vs, VA, KT_RW, 0));
+    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, vs, KT_DEPTH));
+    KT_OK(kozo_page_table_unmap(pt)); // its parent is gone: nothing to unlink, still emptied
+    KT_OK(own_pd(GIB4, &pd));
+    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(access_fault(env, GIB4, 0, &code));
+    KT_NE(code, 0);
+    KT_EQ(code & 1, 0);
+}
+
+KTEST(vspace_table_from_other_vspace_is_empty, "A page table moved from another VSpace into ours maps nothing")
+{
+    kozo_handle_t vs, pd, pt, f;
+    uint64_t code;
+    KT_OK(vspace_with_table(&vs, VA, &pt));
+    KT_OK(marked_frame(KOZO_OBJ_FRAME, 0xc0c0, &f));
+    KT_OK(kozo_frame_map(f, vs, VA + 3 * KT_PAGE, KT_RW, 0));
+    KT_OK(kozo_page_table_unmap(pt));
+    KT_OK(own_pd(GIB4, &pd));
+    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(access_fault(env, GIB4 + 3 * KT_PAGE, 0, &code));
+    KT_NE(code, 0);
+    KT_EQ(code & 1, 0);
+}
+
+KTEST(vspace_directory_moved_is_empty, "A page directory moved to another 1 GiB slot keeps no 2 MiB frame")
+{
+    kozo_handle_t pd, big;
+    uint64_t code;
+    KT_OK(own_pd(GIB4, &pd));
+    KT_OK(kt_alloc(KOZO_OBJ_LARGE_FRAME, 0, &big));
+    KT_OK(kozo_frame_map(big, KT_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
+    *(volatile uint64_t *)(GIB4 + MIB2) = 0xd1d;
+    KT_OK(kozo_page_table_unmap(pd));
+    KT_OK(kozo_page_table_map(pd, KT_SLOT_VSPACE, GIB5, 0));
+    KT_OK(access_fault(env, GIB5 + MIB2, 0, &code));
+    KT_NE(code, 0);
+    KT_EQ(code & 1, 0);
+}
+
+KTEST(vspace_directory_moved_keeps_no_table, "A moved page directory keeps no deleted page table whose memory we now write")
+{
+    kozo_handle_t pd, pt, f, u, g, h;
+    uint64_t code, va = kt_window_vaddr();
+    volatile uint64_t *hp;
+    KT_OK(own_pd(GIB4, &pd));
+    KT_OK(kt_alloc(KOZO_OBJ_UNTYPED, 12, &u));
+    KT_OK(kt_alloc_from(u, KOZO_OBJ_PAGE_TABLE, 0, &pt));
+    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4, KT_RW, 0));
+    KT_OK(kozo_page_table_unmap(pd));
+    KT_OK(kozo_page_table_map(pd, KT_SLOT_VSPACE, GIB5, 0));
+    // The table's memory becomes a frame of ours: if the directory still pointed at it,
+    // what we write there would be page-table entries (here: one mapping frame h).
+    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &g));
+    KT_OK(kt_map(g, va, KT_RW, 0));
+    KT_OK(kt_frame_mapped(&h, &hp));
+    hp[0] = 0x4a4a;
+    *(volatile uint64_t *)va = paddr(h) | 7; // present, writable, user
+    KT_OK(access_fault(env, GIB5, 0, &code));
+    KT_NE(code, 0);
+    KT_EQ(code & 1, 0);
+}
+
+// --- A mapping needs READ (issue 10, defect 2) --------------------------------------------
+
+KTEST(vspace_map_needs_read, "A frame cap without READ (rights 0, WRITE, GRANT) does not map: INSUFFICIENT_RIGHTS")
+{
+    static const uint64_t no_read[] = { 0, KOZO_RIGHT_WRITE, KOZO_RIGHT_GRANT,
+                                        KOZO_RIGHT_WRITE | KOZO_RIGHT_GRANT | KOZO_RIGHT_GRANT_REPLY };
+    kozo_handle_t f, c;
+    KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
+    for (unsigned i = 0; i < sizeof(no_read) / sizeof(no_read[0]); i++) {
+        KT_OK(kt_copy(f, no_read[i], &c));
+        KT_ERR(kt_map(c, kt_window_vaddr(), KOZO_RIGHTS_ALL, 0), KOZO_ERR_INSUFFICIENT_RIGHTS);
+        KT_EQ(mapped_at(c), 0);
+    }
+    // Asking for a mapping without READ is refused the same way, whatever the cap holds.
+    KT_ERR(kt_map(f, kt_window_vaddr(), KOZO_RIGHT_WRITE, 0), KOZO_ERR_INSUFFICIENT_RIGHTS);
+    KT_ERR(kt_map(f, kt_window_vaddr(), 0, KOZO_FRAME_ATTR_EXEC), KOZO_ERR_INSUFFICIENT_RIGHTS);
+    KT_OK(kt_copy(f, KOZO_RIGHT_READ | KOZO_RIGHT_GRANT, &c));
+    KT_OK(kt_map(c, kt_window_vaddr(), KOZO_RIGHTS_ALL, 0));
 }

@@ -137,13 +137,17 @@ void
 arch_vspace_destroy(cap_t vspace)
 {
     unsigned asid = vspace_asid(vspace);
-    if (!asid || asid_root(asid) != cap_ptr(vspace))
+    pte_t *pml4 = cap_ptr(vspace);
+    if (!asid || asid_root(asid) != pml4)
         return; // it never had an ASID, so it was never loaded either
     asid_cr3[asid] = 0;
     if (cpu0.loaded_asid == asid) {
         write_cr3(asid_cr3[0]);
         cpu0.loaded_asid = 0;
     }
+    // The PDPTs below are orphans now; each is cleared when its own cap unmaps it, before
+    // it can be linked anywhere again. The user half of the PML4 goes with the object.
+    memset(pml4, 0, 256 * sizeof(pte_t));
 }
 
 // Walk from the root to the entry for `va` at `level` (0 = PT entry .. 3 = PML4 entry).
@@ -202,8 +206,9 @@ arch_frame_unmap(cap_t frame)
     pte_t *pml4 = asid_root(asid);
     if (!pml4)
         return;
-    pte_t *e = walk(pml4, map_vaddr(frame), frame_level(frame));
-    if (e && (*e & PTE_P) && (*e & PTE_ADDR) == arch_pa(cap_ptr(frame))) {
+    unsigned level = frame_level(frame);
+    pte_t *e = walk(pml4, map_vaddr(frame), level);
+    if (e && (*e & PTE_P) && (*e & PTE_ADDR) == arch_pa(cap_ptr(frame)) && !!(*e & PTE_PS) == (level == 1)) {
         *e = 0;
         flush(asid, map_vaddr(frame), false);
     }
@@ -240,6 +245,11 @@ decode_frame(struct invocation *inv)
         struct kozo_args_frame_map m = { a[0], a[1], a[2], a[3] };
         if (map_is_mapped(f))
             return KOZO_ERR_ALREADY_MAPPED;
+        // x86 has no user page that is writable or executable but not readable: a mapping
+        // is readable or there is none. Without READ (in the cap, or asked for) Map refuses.
+        word_t rights = cap_rights(f) & m.rights;
+        if (!(rights & KOZO_RIGHT_READ))
+            return KOZO_ERR_INSUFFICIENT_RIGHTS;
         if ((err = lookup_vspace(inv, m.vspace, &pml4, &asid)))
             return err;
         if (!IS_ALIGNED(m.vaddr, bits))
@@ -251,7 +261,6 @@ decode_frame(struct invocation *inv)
             return KOZO_ERR_MISSING_LEVEL;
         if (*e & PTE_P)
             return KOZO_ERR_ALREADY_MAPPED;
-        word_t rights = cap_rights(f) & m.rights;
         *e = arch_pa(cap_ptr(f)) | PTE_P | PTE_U | (rights & KOZO_RIGHT_WRITE ? PTE_W : 0) |
              (level ? PTE_PS : 0) | (m.attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
              ((m.attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
@@ -286,18 +295,22 @@ table_level(cap_t c)
     }
 }
 
+// Unlink a table from its parent (if the parent still holds it) and empty it. Emptying it
+// every time, found or not, is what keeps the mapping invariant (ARCHITECTURE.md): a table
+// whose parent moved, or whose VSpace died, keeps entries nobody can look up any more, and
+// those must not survive into wherever the table is mapped next (or into the memory of the
+// frames they name, once those are freed and retyped).
 void
 arch_table_unmap(cap_t table)
 {
     unsigned asid = map_asid(table);
     pte_t *pml4 = asid_root(asid);
-    if (!pml4)
-        return;
-    pte_t *e = walk(pml4, map_vaddr(table), table_level(table));
-    if (e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == arch_pa(cap_ptr(table))) {
+    pte_t *e = pml4 ? walk(pml4, map_vaddr(table), table_level(table)) : NULL;
+    if (e && (*e & PTE_P) && !(*e & PTE_PS) && (*e & PTE_ADDR) == arch_pa(cap_ptr(table)))
         *e = 0;
-        flush(asid, 0, true);
-    }
+    memset(cap_ptr(table), 0, BIT(KOZO_OBJ_PAGE_TABLE_BITS));
+    if (pml4)
+        flush(asid, 0, true); // the entries below went too: drop the whole address space's
 }
 
 static word_t
