@@ -92,6 +92,7 @@ fastpath_call(struct tcb *client)
     client->state = TS_BLOCKED_REPLY;
     client->replier = server;
     server->reply_to = client;
+    server->reply_can_grant = server->ipc_can_grant; // its Recv cap's GRANT (link_reply)
     server->state = TS_RUNNABLE;
     current = server;
     return true;

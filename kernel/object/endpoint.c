@@ -99,7 +99,11 @@ transfer(struct tcb *from, struct tcb *to, const struct endpoint *ep, word_t bad
     arch_set_error(&to->ctx, KOZO_ERR_OK);
 }
 
-// The receiver of a Call now owes the caller a reply.
+// The receiver of a Call now owes the caller a reply. Whether that reply may carry caps is
+// decided here, once, from the GRANT right of the cap the server received through (as in
+// seL4, where it is the reply cap's canGrant), and kept with the reply, apart from
+// ipc_can_grant: the server may block again (Send, Recv, Call, a fault) before it answers,
+// and those caps' rights must neither give its reply that right nor take it away.
 static void
 link_reply(struct tcb *caller, struct tcb *server, bool server_can_grant)
 {
@@ -113,7 +117,7 @@ link_reply(struct tcb *caller, struct tcb *server, bool server_can_grant)
     caller->state = TS_BLOCKED_REPLY;
     caller->replier = server;
     server->reply_to = caller;
-    server->ipc_can_grant = server_can_grant; // caps may travel in the reply
+    server->reply_can_grant = server_can_grant;
 }
 
 void
@@ -127,7 +131,7 @@ ep_send(struct tcb *sender, cap_t cap, bool blocking, bool is_call)
         transfer(sender, recv, ep, cap_badge(cap), cap_has(cap, KOZO_RIGHT_GRANT));
         if (is_call) {
             sched_dequeue(sender);
-            link_reply(sender, recv, recv->ipc_can_grant);
+            link_reply(sender, recv, recv->ipc_can_grant); // the GRANT of its Recv cap
             recv->state = TS_RUNNABLE;
             sched_switch_to(recv); // direct switch: the server runs now
         } else {
@@ -176,7 +180,8 @@ ep_recv(struct tcb *receiver, cap_t cap, bool blocking)
 }
 
 // The handler answered a fault: label 0 resumes the thread with the register changes the
-// fault type allows; any other label leaves it stopped.
+// fault type allows; any other label leaves it stopped. The answer is only words for the
+// registers: caps attached to it stay with the handler, whatever its caps' rights.
 static void
 reply_to_fault(struct tcb *server, struct tcb *client)
 {
@@ -209,7 +214,7 @@ ep_reply(struct tcb *server)
         reply_to_fault(server, client);
         return true;
     }
-    transfer(server, client, NULL, 0, server->ipc_can_grant);
+    transfer(server, client, NULL, 0, server->reply_can_grant);
     sched_wake(client);
     return true;
 }

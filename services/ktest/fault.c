@@ -138,6 +138,41 @@ KTEST(fault_unknown_syscall_message,
     KT_EQ(h->res[0], 0xabc);
 }
 
+// An unknown syscall arg[0], with a receive slot (arg[1]) ready for a cap in the reply.
+static void
+bad_syscall_with_slot(struct kt_thread *t)
+{
+    t->ipc->receive_cnode = KT_SLOT_CNODE;
+    t->ipc->receive_index = t->arg[1];
+    t->ipc->receive_depth = KT_DEPTH;
+    t->res[0] = kt_syscall_nr(t->arg[0], 0);
+    t->res[1] = 1;
+}
+
+// A fault reply is words for the thread's registers, never a message: a cap attached to it
+// stays where it is, whatever rights the handler's endpoint cap has (docs/CAPABILITIES.md).
+KTEST(fault_reply_carries_no_caps, "A fault handler's reply resumes the thread but carries no cap")
+{
+    kozo_handle_t ep, n, dest = kt_slot();
+    struct kt_thread *h;
+    KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
+    KT_OK(faulter(env, bad_syscall_with_slot, &ep, &h));
+    h->arg[0] = 13, h->arg[1] = dest;
+    KT_OK(kt_thread_start(h));
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kozo_recv(ep, &m)); // through the endpoint's original cap: all rights, GRANT too
+    KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_UNKNOWN_SYSCALL);
+    kozo_ipc_buffer()->caps[0] = n;
+    m.info = kozo_msginfo_make(1, 1, 0, 0);
+    m.mr[0] = 0xabc;
+    KT_OK(kozo_reply(&m));
+    kt_settle();
+    KT_EQ(h->res[1], 1);
+    KT_EQ(h->res[0], 0xabc);
+    KT_EQ(kt_type(dest), KOZO_OBJ_NULL);
+    KT_EQ(kt_type(n), KOZO_OBJ_NOTIFICATION);
+}
+
 KTEST(fault_exception_message, "ud2 is a FAULT_EXCEPTION (vector 6); a 3-word reply moves the ip past it")
 {
     kozo_handle_t ep;

@@ -1125,11 +1125,12 @@ test_ipc_nonblocking(void)
 
 // The fast path must do exactly what the general path does. One scenario of Calls and
 // ReplyRecvs, covered and not covered by the fast path, runs twice: through the general
-// path only and with the fast path first; the registers, states, reply links and the
-// thread to run are recorded after every step and must be identical.
+// path only and with the fast path first; the registers, states, reply links (and whether
+// the reply owed may carry caps) and the thread to run are recorded after every step and
+// must be identical.
 #define FP_THREADS 3
 #define FP_STEPS   24
-#define FP_WORDS   (FP_THREADS * 11 + 2)
+#define FP_WORDS   (FP_THREADS * 12 + 2)
 static word_t fp_trace[2][FP_STEPS][FP_WORDS];
 
 static word_t
@@ -1154,6 +1155,7 @@ fp_scenario(bool fast, word_t (*trace)[FP_WORDS])
     CHECK_EQ(kh_mint(S(1), S(0), R_ALL, 0x77), OK);
     CHECK_EQ(kh_mint(S(2), S(0), KOZO_RIGHT_WRITE, 0x5), OK); // no GRANT_REPLY: no Call
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_NOTIFICATION, 0, S(3), 1), OK);
+    CHECK_EQ(kh_copy(S(4), S(0), KOZO_RIGHT_READ), OK); // no GRANT: replies carry no caps
     for (unsigned i = 0; i < FP_THREADS; i++)
         kh_run(th[i]);
     const word_t w[10] = { 11, 22, 33, 44, 55, 66, 77, 88, 99, 110 };
@@ -1165,7 +1167,7 @@ fp_scenario(bool fast, word_t (*trace)[FP_WORDS])
         { 1, KOZO_SYS_CALL, S(1), 2, 0, 7 },       // fast
         { 0, KOZO_SYS_REPLY_RECV, S(0), 3, 0, 1 }, // fast
         { 1, KOZO_SYS_CALL, S(0), 4, 0, 2 },       // fast
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 0, 0, 0 }, // fast
+        { 0, KOZO_SYS_REPLY_RECV, S(4), 0, 0, 0 }, // fast, waiting through a cap without GRANT
         { 2, KOZO_SYS_CALL, S(1), 1, 0, 3 },       // fast (a higher-priority caller)
         { 0, KOZO_SYS_REPLY_RECV, S(0), 4, 0, 0 }, // general: it outranks the server
         { 1, KOZO_SYS_CALL, S(1), 6, 0, 4 },       // general: long message
@@ -1204,6 +1206,7 @@ fp_scenario(bool fast, word_t (*trace)[FP_WORDS])
             r[k++] = th[i]->state, r[k++] = c->rax, r[k++] = c->rdi, r[k++] = c->rsi, r[k++] = c->rdx;
             r[k++] = c->r10, r[k++] = c->r8, r[k++] = c->r9, r[k++] = fp_index(th, th[i]->replier);
             r[k++] = fp_index(th, th[i]->reply_to), r[k++] = th[i]->queued;
+            r[k++] = th[i]->reply_to ? th[i]->reply_can_grant : 0;
         }
         r[k++] = fp_index(th, current);
         r[k++] = fp_index(th, ((struct endpoint *)cap_ptr(capof(S(0))))->head);
@@ -1343,6 +1346,38 @@ test_ipc_cap_transfer(void)
     CHECK_EQ(kh_syscall(cli, KOZO_SYS_SEND, S(3), kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
     CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.rsi), 0);
     CHECK(cte_empty(kh_slot(S(10))));
+}
+
+// Whether a reply may carry caps is decided when the server receives the Call (the GRANT
+// right of its receive cap) and kept with the reply: blocking again through a cap with
+// GRANT before replying must not give the reply that right (issue 10, defect 3).
+static void
+test_ipc_reply_grant_kept_with_reply(void)
+{
+    struct tcb *srv = kh_thread(0, 100), *cli = kh_thread(1, 50), *oth = kh_thread(2, 50);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 2), OK); // the service, a side one
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_NOTIFICATION, 0, S(2), 1), OK);
+    CHECK_EQ(kh_copy(S(3), S(0), KOZO_RIGHT_READ), OK); // the server's receive cap: no GRANT
+    kh_run(srv);
+    kh_run(cli);
+    kh_run(oth);
+    kh_ipcbuf(cli)->receive_cnode = ROOTCN;
+    kh_ipcbuf(cli)->receive_index = S(10);
+    kh_ipcbuf(cli)->receive_depth = KH_DEPTH;
+    kh_ipcbuf(srv)->caps[0] = S(2);
+    for (unsigned detour = 0; detour < 2; detour++) { // a blocking Send, a blocking Recv
+        sys(srv, KOZO_SYS_RECV, S(3));
+        sys(cli, KOZO_SYS_CALL, S(0));
+        CHECK(cli->state == TS_BLOCKED_REPLY && srv->reply_to == cli);
+        sys(srv, detour ? KOZO_SYS_RECV : KOZO_SYS_SEND, S(1)); // full rights: GRANT
+        CHECK_EQ(srv->state, detour ? TS_BLOCKED_RECV : TS_BLOCKED_SEND);
+        sys(oth, detour ? KOZO_SYS_SEND : KOZO_SYS_RECV, S(1));
+        CHECK(srv->state == TS_RUNNABLE && srv->reply_to == cli);
+        CHECK_EQ(kh_syscall(srv, KOZO_SYS_REPLY, 0, kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
+        CHECK_EQ(cli->state, TS_RUNNABLE);
+        CHECK_EQ(kozo_msginfo_get_extra_caps(cli->ctx.rsi), 0);
+        CHECK(cte_empty(kh_slot(S(10))));
+    }
 }
 
 // An Untyped cap sent in a message is a copy like CNode.Copy makes: the two must never
@@ -1894,6 +1929,7 @@ static const struct ktest tests[] = {
     T(test_ipc_queue_suspend_middle),
     T(test_revoke_own_cspace),
     T(test_ipc_cap_transfer),
+    T(test_ipc_reply_grant_kept_with_reply),
     T(test_ipc_cap_transfer_untyped_no_overlap),
     T(test_fault_unknown_syscall_to_handler),
     T(test_fault_lost_handler_forgotten),

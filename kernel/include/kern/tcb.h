@@ -35,12 +35,12 @@ struct tcb {
     uint8_t state;           // enum thread_state
     uint8_t priority;        // 0 (lowest) .. 255
     uint8_t ipc_is_call;     // blocked sender: it made a Call and wants a reply
-    uint8_t ipc_can_grant;   // sender: its cap has GRANT; server: it may grant in its reply
+    uint8_t ipc_can_grant;   // blocked in Send or Recv: the cap it blocked on has GRANT
     uint8_t fault_type;      // KOZO_FAULT_* being delivered or awaiting a reply, else 0
     uint8_t queued;          // in its priority's ready queue (sched.c)
     uint8_t syscall_limit;   // numbers below are KOZO system calls; the rest are faults:
                              // KOZO_SYS_COUNT, or 0 in SYSCALL_MODE_FAULT (a foreign ABI)
-    uint8_t reserved0;
+    uint8_t reply_can_grant; // with reply_to: our Reply may carry caps (see endpoint.c)
     uint32_t time_left;      // timer ticks left in this time slice
     word_t fault_addr;       // FAULT_VM: the address; FAULT_EXCEPTION: the vector
     word_t fault_code;       // the CPU's error code
