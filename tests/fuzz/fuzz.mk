@@ -22,7 +22,8 @@ $(BUILD)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c lib/common/elf.c lib/common/elf.h
 
 # The kernel core with the host arch and the unit-test harness (see tests/host/kernel.mk).
 FUZZ_KERNEL_SRC := $(wildcard kernel/core/*.c kernel/object/*.c) kernel/arch/host/arch.c \
-	lib/common/fmt.c lib/common/cpio.c lib/common/elf.c tests/host/kernel_harness.c
+	kernel/arch/x86_64/vspace.c lib/common/fmt.c lib/common/cpio.c lib/common/elf.c \
+	tests/host/kernel_harness.c tests/host/vspace_check.c
 $(BUILD)/fuzz/fuzz_syscall: tests/fuzz/fuzz_syscall.c $(FUZZ_KERNEL_SRC) $(ABI_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-omit-frame-pointer -pthread -Ikernel/arch/host -Ikernel/include \

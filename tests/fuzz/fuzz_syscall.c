@@ -7,7 +7,8 @@
 // CSpace, each with a number (unknown ones included), a handle, a label and arguments
 // drawn from values that matter (slot numbers, object types, sizes, depths, rights,
 // badges) or raw input bytes. After every call the capability derivation tree must be well
-// formed; at the end, revoking the root Untyped must make it whole again (one object of
+// formed and the page tables must keep their invariant (tests/host/vspace_check.c); at
+// the end, revoking the root Untyped must make it whole again (one object of
 // its full size retypes). Any kernel assertion or sanitizer report is a crash.
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ arg(struct input *in)
     case 2: return (k & 1) ? KOZO_HANDLE_BITS : (k & 31); // depths
     case 3: return KOZO_RIGHTS_ALL & k;             // rights masks
     case 4: return (word_t)1 << (k & 63);            // sizes and single bits
-    case 5: return KH_IPCBUF_VADDR + ((word_t)(k & 31) << 12); // addresses
+    case 5: return (word_t)(k & 7) << (12 + 9 * ((k >> 3) & 3)); // addresses: pages, 2 MiB, 1 GiB, 512 GiB
     default: return raw_word(in);
     }
 }
@@ -59,7 +60,8 @@ static const word_t labels[] = {
     KOZO_INV_CNODE_DELETE, KOZO_INV_CNODE_REVOKE, KOZO_INV_CNODE_DESCRIBE, KOZO_INV_TCB_CONFIGURE,
     KOZO_INV_TCB_SET_REGISTERS, KOZO_INV_TCB_READ_REGISTERS, KOZO_INV_TCB_RESUME, KOZO_INV_TCB_SUSPEND,
     KOZO_INV_TCB_SET_PRIORITY, KOZO_INV_TCB_INFO, KOZO_INV_TCB_SET_SYSCALL_MODE, KOZO_INV_TCB_SET_TLS_BASE,
-    KOZO_INV_FRAME_MAP, KOZO_INV_IRQ_CONTROL_GET, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
+    KOZO_INV_FRAME_MAP, KOZO_INV_FRAME_UNMAP, KOZO_INV_FRAME_GET_ADDRESS, KOZO_INV_PAGE_TABLE_MAP,
+    KOZO_INV_PAGE_TABLE_UNMAP, KOZO_INV_IRQ_CONTROL_GET, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
     KOZO_INV_IRQ_HANDLER_ACK, KOZO_INV_IOPORT_CONTROL_ISSUE,
 };
 
@@ -93,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (t->state != TS_RUNNABLE)
             continue; // a blocked or stopped thread cannot make a system call
         kh_syscall(t, sysno, handle, kozo_msginfo_make(n, extra, 0, label), args, n);
-        if (!kh_mdb_ok())
+        if (!kh_mdb_ok() || !kh_vspace_ok())
             abort();
     }
 

@@ -8,7 +8,8 @@
 #   $(BUILD)/tests/test_kernel cspace   run only the tests whose name contains "cspace"
 #
 # The binary links every kernel/core/*.c and kernel/object/*.c (new files are picked up),
-# the fake arch kernel/arch/host/arch.c, and lib/common's fmt, cpio and elf. Not
+# the fake arch kernel/arch/host/arch.c with x86_64's page tables (vspace.c, portable C
+# behind mmu.h), and lib/common's fmt, cpio and elf. Not
 # lib/common/string.c: libc provides memcpy & co. With -Ilib/common the core's
 # `#include <string.h>` still reads lib/common/string.h, whose declarations are the
 # standard ones, so they agree with libc's definitions.
@@ -16,8 +17,9 @@
 KTEST_DIR  := $(BUILD)/tests
 KTEST_BIN  := $(KTEST_DIR)/test_kernel
 KTEST_SRC  := $(wildcard kernel/core/*.c kernel/object/*.c) kernel/arch/host/arch.c \
+              kernel/arch/x86_64/vspace.c \
               lib/common/fmt.c lib/common/cpio.c lib/common/elf.c \
-              tests/host/kernel_harness.c tests/host/test_kernel.c
+              tests/host/kernel_harness.c tests/host/vspace_check.c tests/host/test_kernel.c
 KTEST_OBJ  := $(patsubst %.c,$(KTEST_DIR)/kobj/%.o,$(KTEST_SRC))
 KTEST_FLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -pthread \

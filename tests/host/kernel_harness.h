@@ -109,6 +109,15 @@ bool kh_mdb_ok(void);
 // Same, for the list through one slot and the 2^radix slots of an extra CNode.
 bool kh_mdb_list_ok(const cte_t *slot);
 bool kh_mdb_cnode_ok(const cte_t *slots, word_t n);
+// The page-table invariant (vspace_check.c): every entry reachable from a live ASID points
+// at a live frame or table whose cap records it mapped exactly there, with rights the cap
+// allows; tables mapped nowhere are empty. Prints the first problem.
+bool kh_vspace_ok(void);
+// The entry for va at `level` (0 = PT entry .. 3 = PML4 entry) of the VSpace in a root
+// slot; 0 if a level above is missing.
+word_t kh_vspace_entry(word_t vspace_slot, word_t va, unsigned level);
+// Retype a PDPT, a PD and a PT into first_slot.. and map them in that VSpace at va.
+word_t kh_map_tables(word_t vspace_slot, word_t va, word_t first_slot);
 // Number of slots in the derivation list that contains `slot` (0 for an empty slot).
 size_t kh_mdb_list_len(const cte_t *slot);
 // Does the console (or crash channel) output contain s?

@@ -12,6 +12,7 @@
 #include "test.h"
 
 #include "kernel_harness.h"
+#include "../../kernel/arch/x86_64/mmu.h"
 
 #include <kern/arch_api.h>
 #include <kern/fault.h>
@@ -418,23 +419,22 @@ test_retype_vspace_asids(void)
     for (unsigned i = 0; i < 3; i++) {
         cap_t v = capof(S(i));
         CHECK_NE(vspace_asid(v), 0);
-        CHECK(vspace_asid(v) < HOST_ASID_COUNT && host_arch.asid_table[vspace_asid(v)] == cap_ptr(v));
+        CHECK(vspace_asid(v) < ARCH_ASID_COUNT && asid_cr3[vspace_asid(v)] == (word_t)cap_ptr(v));
     }
     CHECK_NE(vspace_asid(capof(S(0))), vspace_asid(capof(S(1))));
     word_t used = ut_free(UT);
     // 12 of the 15 ASIDs are left: 13 VSpaces cannot be made, and nothing is.
-    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), HOST_ASID_COUNT - 3), KOZO_ERR_NOT_ENOUGH_MEMORY);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), ARCH_ASID_COUNT - 3), KOZO_ERR_NOT_ENOUGH_MEMORY);
     CHECK(cte_empty(kh_slot(S(10))));
     CHECK_EQ(ut_free(UT), used);
-    CHECK_EQ(host_arch.vspace_inits, 3);
-    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), HOST_ASID_COUNT - 4), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), ARCH_ASID_COUNT - 4), OK);
     CHECK(!arch_asid_available(1));
     // Deleting the last cap to a VSpace returns its ASID; a copy keeps it.
     CHECK_EQ(kh_copy(S(40), S(0), R_ALL), OK);
     CHECK_EQ(kh_delete(S(0)), OK);
-    CHECK_EQ(host_arch.vspace_destroys, 0);
+    CHECK_EQ(host_arch.asids_released, 0);
     CHECK_EQ(kh_delete(S(40)), OK);
-    CHECK_EQ(host_arch.vspace_destroys, 1);
+    CHECK_EQ(host_arch.asids_released, 1);
     CHECK(arch_asid_available(1));
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(0), 1), OK);
 }
@@ -694,7 +694,7 @@ test_delete_last_tcb_cap(void)
     CHECK(slots_empty(t->slots, TCB_SLOT_COUNT));
     CHECK(mdb_is_final(kh_slot(S(1))));
     CHECK(mdb_is_final(kh_slot(S(2))));
-    CHECK_EQ(host_arch.vspace_destroys, 0); // the VSpace still has its cap
+    CHECK_EQ(host_arch.asids_released, 0); // the VSpace still has its cap
     CHECK(!cte_empty(kh_slot(ROOTCN)));
 }
 
@@ -852,7 +852,7 @@ test_delete_nested_tcb_and_cnode(void)
     CHECK(slots_empty(c2, 4));
     CHECK(slots_empty(t->slots, TCB_SLOT_COUNT));
     CHECK(mdb_is_final(kh_slot(S(5)))); // T's copy of the VSpace cap went with T
-    CHECK_EQ(host_arch.vspace_destroys, 0);
+    CHECK_EQ(host_arch.asids_released, 0);
     CHECK_EQ(kh_mdb_list_len(kh_slot(UT)), 2);
 }
 
@@ -1710,8 +1710,11 @@ static void
 test_frame_and_table_caps(void)
 {
     word_t d[3];
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), 1), OK);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), 1), OK);
-    kh_slot(S(0))->cap = map_set(capof(S(0)), 3, 0x400000); // as Frame.Map would leave it
+    CHECK_EQ(kh_map_tables(S(10), 0x400000, S(20)), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_MAP, S(10), 0x400000, R_ALL, 0), OK);
+    CHECK(kh_vspace_ok());
     CHECK_EQ(kh_copy(S(1), S(0), KOZO_RIGHT_READ), OK);
     CHECK(!map_is_mapped(capof(S(1)))); // a mapping belongs to one cap
     CHECK(cap_same_object(capof(S(0)), capof(S(1))));
@@ -1719,17 +1722,77 @@ test_frame_and_table_caps(void)
     CHECK_EQ(d[2], 0x400000);
     CHECK_EQ(kh_describe(S(1), d), OK);
     CHECK_EQ(d[2], 0);
-    CHECK_EQ(kh_invoke(kh.root, S(0), KOZO_INV_FRAME_GET_ADDRESS, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(kh_invoke(kh.root, S(0), KOZO_INV_FRAME_GET_ADDRESS, 0, NULL), OK);
+    CHECK_EQ(arch_get_mr(&kh.root->ctx, 0), (word_t)cap_ptr(capof(S(0))));
     CHECK_EQ(kh_delete(S(1)), OK);
-    CHECK_EQ(host_arch.frame_unmaps, 0);
-    CHECK_EQ(kh_delete(S(0)), OK);
-    CHECK_EQ(host_arch.frame_unmaps, 1);
-    CHECK_EQ(map_vaddr(host_arch.last_unmapped), 0x400000);
-    CHECK_EQ(map_asid(host_arch.last_unmapped), 3);
-    CHECK_EQ(kh_retype(UT, KOZO_OBJ_PAGE_TABLE, 0, S(2), 1), OK);
-    kh_slot(S(2))->cap = map_set(capof(S(2)), 3, 0x400000);
+    CHECK_EQ(kh_vspace_entry(S(10), 0x400000, 0) & PTE_ADDR, (word_t)cap_ptr(capof(S(0))));
+    CHECK_EQ(kh_delete(S(0)), OK); // the mapping goes with the cap that made it
+    CHECK_EQ(kh_vspace_entry(S(10), 0x400000, 0), 0);
+    CHECK(kh_vspace_ok());
     CHECK_EQ(kh_revoke(UT), OK); // revoke unmaps too
-    CHECK_EQ(host_arch.table_unmaps, 1);
+    CHECK(kh_vspace_ok());
+}
+
+// Issue 10, defect 1: a table unmapped from wherever it was (its parent unmapped, its
+// VSpace deleted) comes back empty, so nothing it mapped is reachable through it again.
+static void
+test_table_moved_comes_back_empty(void)
+{
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), 2), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), 1), OK);
+    CHECK_EQ(kh_map_tables(S(10), 0x400000, S(20)), OK); // PDPT S(20), PD S(21), PT S(22)
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_MAP, S(10), 0x400000, R_ALL, 0), OK);
+    // Moved 2 MiB on in the same VSpace.
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_UNMAP), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(10), 0x600000, 0), OK);
+    CHECK_EQ(kh_vspace_entry(S(10), 0x600000, 0), 0);
+    CHECK(kh_vspace_ok());
+    // The directory moved into the other VSpace, with the table in it, after the frame
+    // was mapped through them again.
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_UNMAP), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_MAP, S(10), 0x600000, R_ALL, 0), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(21), KOZO_INV_PAGE_TABLE_UNMAP), OK);
+    CHECK_EQ(kh_map_tables(S(11), 0x40000000, S(30)), OK);
+    CHECK_EQ(kh_delete(S(31)), OK); // the directory kh_map_tables made ...
+    CHECK_EQ(KH_INVOKE(kh.root, S(21), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40000000, 0), OK); // ... ours instead
+    CHECK_EQ(kh_vspace_entry(S(11), 0x40600000, 1), 0);
+    CHECK(kh_vspace_ok());
+    // The table still records its old place: it maps again only once unmapped.
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40600000, 0), KOZO_ERR_ALREADY_MAPPED);
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_UNMAP), OK);
+    // A VSpace deleted under its tables: unmapping them still empties them.
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40600000, 0), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_UNMAP), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_MAP, S(11), 0x40600000, R_ALL, 0), OK);
+    CHECK_EQ(kh_delete(S(11)), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_UNMAP), OK);
+    CHECK(kh_vspace_ok());
+    const pte_t *pt = cap_ptr(capof(S(22)));
+    for (unsigned i = 0; i < PTES; i++)
+        CHECK_EQ(pt[i], 0);
+}
+
+// Issue 10, defect 2: a mapping needs READ, in the cap and in what Map asks for.
+static void
+test_frame_map_needs_read(void)
+{
+    static const word_t no_read[] = { 0, KOZO_RIGHT_WRITE, KOZO_RIGHT_GRANT, R_ALL & ~KOZO_RIGHT_READ };
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(10), 1), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), 1), OK);
+    CHECK_EQ(kh_map_tables(S(10), 0x400000, S(20)), OK);
+    for (unsigned i = 0; i < ARRAY_SIZE(no_read); i++) {
+        CHECK_EQ(kh_copy(S(1), S(0), no_read[i]), OK);
+        CHECK_EQ(KH_INVOKE(kh.root, S(1), KOZO_INV_FRAME_MAP, S(10), 0x400000, R_ALL, 0),
+                 KOZO_ERR_INSUFFICIENT_RIGHTS);
+        CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_FRAME_MAP, S(10), 0x400000, no_read[i], 0),
+                 KOZO_ERR_INSUFFICIENT_RIGHTS);
+        CHECK_EQ(kh_delete(S(1)), OK);
+    }
+    CHECK_EQ(kh_vspace_entry(S(10), 0x400000, 0), 0);
+    CHECK_EQ(kh_copy(S(1), S(0), KOZO_RIGHT_READ), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(1), KOZO_INV_FRAME_MAP, S(10), 0x400000, R_ALL, 0), OK);
+    CHECK_EQ(kh_vspace_entry(S(10), 0x400000, 0) & (PTE_P | PTE_W | PTE_U), PTE_P | PTE_U);
+    CHECK(kh_vspace_ok());
 }
 
 // ============================================================================================
@@ -1939,6 +2002,8 @@ static const struct ktest tests[] = {
     T(test_ipc_buffer_needs_write_right),
     T(test_irq_handler_lifecycle),
     T(test_frame_and_table_caps),
+    T(test_table_moved_comes_back_empty),
+    T(test_frame_map_needs_read),
     T(test_unknown_syscalls),
     T(test_invalid_handles),
     T(test_debug_putchar_and_yield),

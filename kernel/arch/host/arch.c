@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "host.h"
+#include "../x86_64/mmu.h"
 
 struct host_arch host_arch;
 
@@ -155,50 +156,38 @@ arch_irq_unmask(unsigned irq)
         host_arch.irq_masked[irq] = false;
 }
 
-// --- Address spaces: a small ASID table like x86_64's, so exhaustion is testable ----------
+// --- Address spaces: x86_64's page tables (kernel/arch/x86_64/vspace.c) over host memory --
+// The MMU hooks it needs: no TLB here, so a flush is only counted; the "kernel's PML4"
+// has an empty upper half.
 
-bool
-arch_asid_available(unsigned count)
+static const pte_t host_kernel_pml4[PTES];
+
+void
+mmu_flush(unsigned asid, word_t va, bool whole)
 {
-    unsigned free = 0;
-    for (unsigned a = 1; a < HOST_ASID_COUNT; a++)
-        free += host_arch.asid_table[a] == NULL;
-    return free >= count;
+    (void)asid, (void)va;
+    host_arch.flushes += !whole;
+    host_arch.whole_flushes += whole;
+}
+
+void
+mmu_asid_released(unsigned asid)
+{
+    (void)asid;
+    host_arch.asids_released++;
+}
+
+const pte_t *
+mmu_kernel_pml4(void)
+{
+    return host_kernel_pml4;
 }
 
 word_t
-arch_vspace_init(void *root)
+mmu_cr3_tag(unsigned asid)
 {
-    host_arch.vspace_inits++;
-    for (unsigned a = 1; a < HOST_ASID_COUNT; a++)
-        if (!host_arch.asid_table[a]) {
-            host_arch.asid_table[a] = root;
-            return (word_t)a << 48;
-        }
+    (void)asid;
     return 0;
-}
-
-void
-arch_vspace_destroy(cap_t vspace)
-{
-    unsigned asid = vspace_asid(vspace);
-    host_arch.vspace_destroys++;
-    if (asid && asid < HOST_ASID_COUNT && host_arch.asid_table[asid] == cap_ptr(vspace))
-        host_arch.asid_table[asid] = NULL;
-}
-
-void
-arch_frame_unmap(cap_t frame)
-{
-    host_arch.frame_unmaps++;
-    host_arch.last_unmapped = frame;
-}
-
-void
-arch_table_unmap(cap_t table)
-{
-    host_arch.table_unmaps++;
-    host_arch.last_unmapped = table;
 }
 
 // --- Fault messages: the host has x86_64's register file, so the same layouts -------------
@@ -244,12 +233,11 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
     c->full = 1;
 }
 
-// Frames, page tables and I/O ports have no methods on the host.
+// Frames and page tables are x86_64's; there are no I/O ports on the host.
 word_t
 arch_decode_invocation(struct invocation *inv)
 {
-    (void)inv;
-    return KOZO_ERR_ILLEGAL_OPERATION;
+    return vspace_decode_invocation(inv);
 }
 
 // --- Boot: tests build their root task by hand (tests/host/kernel_harness.c) --------------
@@ -262,12 +250,4 @@ arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)
 {
     (void)magic, (void)info, (void)bm;
     unreachable_on_host("arch_boot_memory");
-}
-
-void
-arch_boot_map_page(void *vspace_root, word_t vaddr, paddr_t pa, bool writable, bool exec,
-                   paddr_t (*alloc_table)(void))
-{
-    (void)vspace_root, (void)vaddr, (void)pa, (void)writable, (void)exec, (void)alloc_table;
-    unreachable_on_host("arch_boot_map_page");
 }

@@ -87,6 +87,8 @@ static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; 
 static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
+#define ARCH_ASID_COUNT 16 // a small ASID table, so exhaustion is testable
+
 // --- Physical memory: the identity on host pointers ----------------------------------------
 #define ARCH_PHYSMAP_BYTES ((paddr_t)1 << 47)
 

@@ -8,7 +8,6 @@
 #include <kern/cap.h>
 
 #define HOST_OUT_SIZE   8192 // console bytes kept (later ones are counted, not stored)
-#define HOST_ASID_COUNT 16   // ASIDs 1..15 can be handed out; 0 is never used
 
 struct tcb;
 
@@ -38,10 +37,9 @@ struct host_arch {
     unsigned irq_pending;
     unsigned restarts; // arch_restart_syscall calls (registers are left as they were)
 
-    const void *asid_table[HOST_ASID_COUNT]; // ASID -> VSpace root (NULL: free)
-    unsigned vspace_inits, vspace_destroys;
-    unsigned frame_unmaps, table_unmaps;
-    cap_t last_unmapped; // the cap of the last arch_frame_unmap / arch_table_unmap
+    // The MMU hooks of x86_64's page tables (which the host runs as they are): TLB flushes
+    // of one address or a whole address space, and ASIDs released by dying VSpaces.
+    unsigned flushes, whole_flushes, asids_released;
 };
 
 extern struct host_arch host_arch;

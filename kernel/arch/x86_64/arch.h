@@ -85,6 +85,8 @@ static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; 
 static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
+#define ARCH_ASID_COUNT 4096 // ASIDs: 12 bits, the width of a PCID; ASID 0 is the kernel's
+
 // --- Physical memory: the kernel reaches RAM through a fixed window ----------------------
 #define ARCH_PHYSMAP_BYTES ((paddr_t)PHYSMAP_GIB << 30)
 

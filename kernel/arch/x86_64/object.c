@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// The x86_64 object types' decoders, as core/object.c is the portable ones': frames and
+// page-table levels (vspace.c), I/O ports (ioport.c).
+#include <kern/arch_api.h>
+#include <kern/invocation.h>
+#include "cpu.h"
+#include "mmu.h"
+
+word_t
+arch_decode_invocation(struct invocation *inv)
+{
+    switch (cap_type(inv->cap)) {
+    case KOZO_OBJ_IOPORT_CONTROL:
+    case KOZO_OBJ_IOPORT: return ioport_decode(inv);
+    default: return vspace_decode_invocation(inv);
+    }
+}
