@@ -37,6 +37,33 @@ KTEST(ioport_kernel_ports_refused, "Ports the kernel drives (PIC, PIT, COM2) are
     }
 }
 
+// PCI configuration (0xcf8-0xcff, with the reset control register at 0xcf9) and the reset
+// lines (0x92 port A, 0x64 the 8042's command port) reach beyond one device: they are
+// issued, but only inside their own group, so no wide range carries them along.
+KTEST(ioport_platform_ports_alone, "A range taking in part of a platform port group and anything else is RANGE")
+{
+    static const uint64_t ranges[][2] = { { 0x62, 0x64 },   { 0x64, 0x65 },   { 0x90, 0x92 },  { 0x92, 0x93 },
+                                          { 0x80, 0x9f },   { 0xcf0, 0xcf8 }, { 0xcf7, 0xcff }, { 0xcfc, 0xd00 },
+                                          { 0xc00, 0xfff }, { 0x300, 0xffff } };
+    kozo_handle_t p;
+    for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        KT_ERR(issue(ranges[i][0], ranges[i][1], &p), KOZO_ERR_RANGE);
+        KT_EQ(kt_type(p), KOZO_OBJ_NULL);
+    }
+}
+
+KTEST(ioport_platform_ports_issued, "A platform port group, or part of it, is issued alone, and so are its neighbours")
+{
+    static const uint64_t ranges[][2] = { { 0x64, 0x64 },   { 0x92, 0x92 },   { 0xcf8, 0xcff }, { 0xcf9, 0xcf9 },
+                                          { 0xcfc, 0xcff }, { 0x60, 0x60 },   { 0x62, 0x63 },   { 0x90, 0x91 },
+                                          { 0x93, 0x93 },   { 0xcf0, 0xcf7 }, { 0xd00, 0xd00 } };
+    kozo_handle_t p;
+    for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        KT_OK(issue(ranges[i][0], ranges[i][1], &p));
+        KT_EQ(kt_type(p), KOZO_OBJ_IOPORT);
+    }
+}
+
 KTEST(ioport_issue_bad_range, "first > last, or a port above 0xffff, is RANGE")
 {
     kozo_handle_t p;

@@ -3,6 +3,14 @@
 // x86 I/O ports as capabilities. IOPORT_CONTROL issues caps for port ranges; an IOPORT cap
 // lets its holder read and write the ports in its range through invocations. Ports the
 // kernel itself drives (PIC, PIT, the COM2 crash channel) are never issued.
+//
+// Some ports reach beyond one device: PCI configuration (0xcf8-0xcff: every function's BARs,
+// bus mastering and MSI registers, the chipset's ECAM base; with 0xcf9, the reset control
+// register) and the legacy reset lines (0x92, port A: fast reset and A20; 0x64, the 8042's
+// command port: pulse reset, A20). User space decides who gets them (docs/CAPABILITIES.md:
+// init, then a PCI server or a power manager), so the kernel issues them, but only inside
+// their own group: a range that takes in part of one takes nothing outside it. Such
+// authority can then never travel hidden in a wide range, and a cap's range shows it.
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
@@ -17,11 +25,28 @@ static const struct { uint16_t first, last; } kernel_ports[] = {
     { 0x2f8, 0x2ff }, // COM2: the crash channel
 };
 
+static const struct { uint16_t first, last; } platform_ports[] = {
+    { 0x64, 0x64 },   // 8042 command/status (reset pulse, A20)
+    { 0x92, 0x92 },   // system control port A (fast reset, A20)
+    { 0xcf8, 0xcff }, // PCI configuration mechanism #1, reset control at 0xcf9
+};
+
 static bool
 overlaps_kernel(word_t first, word_t last)
 {
     for (unsigned i = 0; i < ARRAY_SIZE(kernel_ports); i++)
         if (first <= kernel_ports[i].last && last >= kernel_ports[i].first)
+            return true;
+    return false;
+}
+
+// Does [first, last] take in part of a platform group and also a port outside it?
+static bool
+mixes_platform(word_t first, word_t last)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(platform_ports); i++)
+        if (first <= platform_ports[i].last && last >= platform_ports[i].first &&
+            (first < platform_ports[i].first || last > platform_ports[i].last))
             return true;
     return false;
 }
@@ -39,6 +64,10 @@ decode_issue(struct invocation *inv)
     if (overlaps_kernel(a[0], a[1])) {
         user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)a[0], (unsigned long)a[1]);
         return KOZO_ERR_INSUFFICIENT_RIGHTS;
+    }
+    if (mixes_platform(a[0], a[1])) {
+        user_error("ports %#lx-%#lx mix platform ports with others", (unsigned long)a[0], (unsigned long)a[1]);
+        return KOZO_ERR_RANGE;
     }
     if ((err = cspace_lookup_rel(inv->caller, a[2], a[3], a[4], &dest)))
         return err;
