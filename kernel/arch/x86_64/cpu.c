@@ -193,6 +193,7 @@ arch_early_init(void)
     serial_init();
     cpu_init();
     vspace_init();
+    kmap_init();
     fpu_init();
 }
 
@@ -213,7 +214,7 @@ arch_late_init(void)
     printk("[kernel] protection:");
     for (unsigned i = 0; i < ARRAY_SIZE(prot); i++)
         printk("%s %s %s", i ? "," : "", prot[i].name, cr4_protect & prot[i].bit ? "on" : "off (not on this CPU)");
-    printk("\n");
+    printk(", kernel image W^X\n");
     printk("[kernel] TLB: %s\n", vspace_pcid_on() ? "address spaces tagged with PCIDs"
                                                   : "no PCIDs on this CPU: an address-space switch flushes it");
 }

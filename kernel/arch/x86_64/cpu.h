@@ -70,6 +70,7 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, u
 void cpu_init(void);        // GDT, TSS, IDT, SYSCALL MSRs, GS base (cpu.c)
 void serial_init(void);     // COM1 console, COM2 crash channel (serial.c)
 void vspace_init(void);     // kernel window, drop the boot identity map (vspace.c)
+void kmap_init(void);       // the kernel image W^X in 4 KiB pages, its window alias too (kmap.c)
 void apic_init(void);       // local APIC, IOAPIC, timer (apic.c)
 void fpu_init(void);        // SSE on, CR0.TS set: the first FPU use traps (fpu.c)
 void fpu_trap(void);        // #NM from user mode: give the current thread the FPU

@@ -116,11 +116,13 @@ arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx)
 }
 
 // Follow the frame-pointer chain (the kernel is built with -fno-omit-frame-pointer) while
-// it stays inside the kernel image. After a trap, start from the interrupted frame.
+// it stays on the kernel's stacks, in its data (only the image is mapped at KERNEL_VBASE:
+// a wild frame pointer must not fault the panic that is reporting). After a trap, start
+// from the interrupted frame.
 unsigned
 arch_backtrace(word_t *pcs, unsigned max)
 {
-    extern char _kernel_start[], _kernel_end[];
+    extern char _kernel_start[], _kernel_end[], _data_start[], _data_end[];
     const word_t *fp = __builtin_frame_address(0);
     unsigned n = 0;
 
@@ -128,7 +130,8 @@ arch_backtrace(word_t *pcs, unsigned max)
         pcs[n++] = fault_frame->rip;
         fp = (const word_t *)fault_frame->rbp;
     }
-    while (n < max && fp && (word_t)fp >= KERNEL_VBASE && !((word_t)fp & 7)) {
+    while (n < max && (word_t)fp >= (word_t)_data_start && (word_t)(fp + 2) <= (word_t)_data_end &&
+           !((word_t)fp & 7)) {
         word_t ret = fp[1];
         if (ret < (word_t)_kernel_start || ret >= (word_t)_kernel_end)
             break;
