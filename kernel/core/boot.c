@@ -5,7 +5,8 @@
 // The kernel builds exactly one task itself, init (the root task), from the ELF named
 // "init" in the initrd. It gets a root CNode of 4096 slots, a TCB, an address space with
 // its image, stack, IPC buffer, the boot-info frame and the initrd mapped, caps to IRQ and
-// I/O-port control, and every remaining byte of RAM as Untyped caps. The memory for init's
+// I/O-port control and to the debug console, and every remaining byte of RAM as Untyped
+// caps. The memory for init's
 // own objects is carved from free RAM here, before the rest becomes Untyped: after this
 // function the kernel never allocates again.
 #include <cpio.h>
@@ -161,6 +162,8 @@ create_init(const void *image, size_t size)
                MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IOPORT_CONTROL],
                cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
+    mdb_insert(NULL, &cnode[KOZO_SLOT_DEBUG_CONSOLE], cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0),
+               MDB_REVOCABLE);
 
     // The thread: its configuration slots are copies of the caps above.
     tcb_init(tcb);

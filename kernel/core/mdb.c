@@ -32,7 +32,8 @@ cap_same_object(cap_t a, cap_t b)
     switch (cap_type(a)) {
     case KOZO_OBJ_NULL: return false;
     case KOZO_OBJ_IRQ_CONTROL:
-    case KOZO_OBJ_IOPORT_CONTROL: return true;
+    case KOZO_OBJ_IOPORT_CONTROL:
+    case KOZO_OBJ_DEBUG_CONSOLE: return true; // one of each: the machine's
     case KOZO_OBJ_IRQ_HANDLER: return irq_line(a) == irq_line(b);
     case KOZO_OBJ_IOPORT: return ioport_first(a) == ioport_first(b) && ioport_last(a) == ioport_last(b);
     case KOZO_OBJ_UNTYPED: return cap_ptr(a) == cap_ptr(b) && ut_bits(a) == ut_bits(b);

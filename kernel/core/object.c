@@ -17,7 +17,8 @@ decode_invocation(struct invocation *inv)
     case KOZO_OBJ_IRQ_CONTROL:
     case KOZO_OBJ_IRQ_HANDLER: return decode_irq_invocation(inv);
     case KOZO_OBJ_ENDPOINT:
-    case KOZO_OBJ_NOTIFICATION: return KOZO_ERR_ILLEGAL_OPERATION;
+    case KOZO_OBJ_NOTIFICATION:
+    case KOZO_OBJ_DEBUG_CONSOLE: return KOZO_ERR_ILLEGAL_OPERATION; // used by system calls, no methods
     default: return arch_decode_invocation(inv);
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// Kernel console output: formatted text to the arch debug console (COM1 on x86_64).
+// Kernel console output: formatted text to the arch debug console (COM1 on x86_64), through
+// console.c, which keeps the kernel's lines apart from what user threads write there.
 #include <fmt.h>
 #include <kern/arch_api.h>
 #include <kern/printk.h>
@@ -11,8 +12,8 @@ console_putc(void *ctx, char c)
 {
     (void)ctx;
     if (c == '\n')
-        arch_putchar('\r');
-    arch_putchar(c);
+        console_putc_kernel('\r');
+    console_putc_kernel(c);
 }
 
 void

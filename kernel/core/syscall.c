@@ -158,10 +158,27 @@ sys_yield(struct tcb *t)
     sched_yield_thread(t);
 }
 
+// The debug-console calls name a DEBUG_CONSOLE cap in RDI, as every other call names its
+// object: no cap, no console. An empty slot is INVALID_HANDLE, any other cap WRONG_TYPE.
+static bool
+lookup_debug_console(struct tcb *t)
+{
+    cte_t *slot;
+    if (!lookup_invoked(t, &slot))
+        return false;
+    if (cap_type(slot->cap) != KOZO_OBJ_DEBUG_CONSOLE) {
+        set_error(t, KOZO_ERR_WRONG_TYPE);
+        return false;
+    }
+    return true;
+}
+
 static void
 sys_debug_putchar(struct tcb *t)
 {
-    arch_putchar((char)arch_get_cap(&t->ctx));
+    if (!lookup_debug_console(t))
+        return;
+    console_putc_user((char)arch_get_mr(&t->ctx, 0));
     set_error(t, KOZO_ERR_OK);
 }
 
@@ -177,18 +194,24 @@ sys_unknown(struct tcb *t)
     set_error(t, KOZO_ERR_UNKNOWN_SYSCALL);
 }
 
-// Test builds only: crash the kernel on purpose, so the crash channel and the crash-report
-// collector can be tested end to end. Two different "bugs", chosen by the label.
+// Test builds only: crash the kernel on purpose, so the crash channel, the crash-report
+// collector and the kernel's page protections can be tested end to end. The label says
+// which "bug"; the caller needs the debug console cap as for DEBUG_PUTCHAR.
 static void
 sys_debug_panic(struct tcb *t)
 {
     word_t label = kozo_msginfo_get_label(arch_get_info(&t->ctx));
+    volatile word_t *addr = (volatile word_t *)arch_get_mr(&t->ctx, 0);
     if (!KOZO_TEST_BUILD)
         return sys_unknown(t);
+    if (!lookup_debug_console(t))
+        return;
     if (label == KOZO_DEBUG_PANIC_KERNEL_FAULT)
-        (void)*(volatile word_t *)arch_get_mr(&t->ctx, 0);
+        (void)*addr;
+    if (label == KOZO_DEBUG_PANIC_KERNEL_WRITE)
+        *addr = *addr; // its own value: a kernel that allows it goes on unharmed
     if (label == KOZO_DEBUG_PANIC_KERNEL_EXEC)
-        ((void (*)(void))arch_get_mr(&t->ctx, 0))();
+        ((void (*)(void))(uintptr_t)addr)();
     if (label != KOZO_DEBUG_PANIC_CAP_VIOLATION)
         return set_error(t, KOZO_ERR_INVALID_ARGUMENT);
     char user[3 * sizeof(word_t) + 1];

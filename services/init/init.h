@@ -54,6 +54,7 @@ struct spawn_args {
     unsigned cnode_bits;          // 0: KOZO_SERVICE_CNODE_BITS
     const struct spawn_cap *caps; // besides the endpoint in SERVICE_ARG_EP_SLOT
     unsigned ncaps;
+    bool console;                 // a copy of init's debug-console cap (it prints)
     uint64_t arg0, arg2;          // RDI and RDX at start; RSI is the IPC buffer address
 };
 uint64_t spawn(const struct spawn_args *a, struct proc **out);

@@ -21,7 +21,7 @@ start_fsd(const struct kozo_bootinfo *bi)
         return;
     }
     struct spawn_args a = { .name = "fsd", .image = image, .size = size, .priority = 100,
-                            .arg0 = KOZO_SERVICE_ARG_EP_SLOT };
+                            .console = true, .arg0 = KOZO_SERVICE_ARG_EP_SLOT };
     if (spawn(&a, &fsd))
         return;
 

@@ -134,7 +134,9 @@ cmd_ps(void)
 
 #if KOZO_TEST_BUILD
 // Test builds: crash the kernel on purpose (`crash ADDR USER`, `crash-fault ADDR`,
-// `crash-exec ADDR`) to test the crash channel, the anonymising collector, SMAP and SMEP.
+// `crash-exec ADDR`, `crash-write ADDR`) to test the crash channel, the anonymising
+// collector, SMAP, SMEP and the kernel image's W^X mapping. DEBUG_PANIC needs the debug
+// console cap: `crash-nocap ADDR USER` asks without it, and the kernel must refuse.
 static uint64_t
 parse_hex(const char *s, const char **end)
 {
@@ -157,15 +159,21 @@ crash_command(const char *line)
 {
     struct kozo_msg m = { 0, 0, { 0 } };
     const char *p;
+    kozo_handle_t console = KOZO_SLOT_DEBUG_CONSOLE;
     if (strncmp(line, "crash-fault ", 12) == 0) {
         m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_FAULT);
         m.mr[0] = parse_hex(line + 12, &p);
     } else if (strncmp(line, "crash-exec ", 11) == 0) {
         m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_EXEC);
         m.mr[0] = parse_hex(line + 11, &p);
-    } else if (strncmp(line, "crash ", 6) == 0) {
+    } else if (strncmp(line, "crash-write ", 12) == 0) {
+        m.info = kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_WRITE);
+        m.mr[0] = parse_hex(line + 12, &p);
+    } else if (strncmp(line, "crash ", 6) == 0 || strncmp(line, "crash-nocap ", 12) == 0) {
+        if (line[5] == '-')
+            console = KOZO_SLOT_NULL;
         m.info = kozo_msginfo_make(4, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION);
-        m.mr[0] = parse_hex(line + 6, &p);
+        m.mr[0] = parse_hex(line + (line[5] == '-' ? 12 : 6), &p);
         while (*p == ' ')
             p++;
         for (unsigned i = 0; p[i] && i < 24; i++)
@@ -173,7 +181,7 @@ crash_command(const char *line)
     } else {
         return false;
     }
-    uint64_t err = kozo_syscall(KOZO_SYS_DEBUG_PANIC, 0, &m);
+    uint64_t err = kozo_syscall(KOZO_SYS_DEBUG_PANIC, console, &m);
     kozo_printf("crash: the kernel refused: %s\n", kozo_error_name(err));
     return true;
 }

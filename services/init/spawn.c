@@ -2,9 +2,10 @@
 //
 // Starting a service from an ELF image: a new address space, CNode and thread, all
 // retyped from init's Untyped memory. Every service gets its endpoint in slot
-// SERVICE_ARG_EP_SLOT of its own CNode; struct spawn_args can ask for a bigger CNode and
-// for more capabilities (copies of init's, caps moved out of init, or the service's own
-// CNode, VSpace and TCB), as the test configuration does for ktest.
+// SERVICE_ARG_EP_SLOT of its own CNode; struct spawn_args can ask for a copy of init's
+// debug-console cap (in SERVICE_DEBUG_CONSOLE_SLOT: a service that prints needs it), a
+// bigger CNode and more capabilities (copies of init's, caps moved out of init, or the
+// service's own CNode, VSpace and TCB), as the test configuration does for ktest.
 #include <elf.h>
 #include <string.h>
 #include "init.h"
@@ -112,6 +113,9 @@ spawn(const struct spawn_args *a, struct proc **out)
     // Its CSpace: the endpoint, and a CNode cap whose guard makes handles plain slot numbers.
     TRY(kozo_cnode_copy(p->cnode, KOZO_SERVICE_ARG_EP_SLOT, bits, ROOT_CNODE, p->ep, ROOT_DEPTH,
                         KOZO_RIGHTS_ALL));
+    if (a->console)
+        TRY(kozo_cnode_copy(p->cnode, KOZO_SERVICE_DEBUG_CONSOLE_SLOT, bits, ROOT_CNODE, KOZO_SLOT_DEBUG_CONSOLE,
+                            ROOT_DEPTH, KOZO_RIGHTS_ALL));
     guarded = slot_alloc();
     TRY(kozo_cnode_mint(ROOT_CNODE, guarded, ROOT_DEPTH, ROOT_CNODE, p->cnode, ROOT_DEPTH, KOZO_RIGHTS_ALL,
                         kozo_cnode_guard_make(KOZO_HANDLE_BITS - bits, 0)));

@@ -4,8 +4,8 @@
 // `ktest` (make ktest: the in-guest kernel test suite) or `bench` (make bench: the
 // microbenchmarks), init starts it after fsd and waits for its result before offering the
 // prompt. A suite gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own
-// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps, one big Untyped moved
-// out of init, and a device Untyped if there is one. When it is done it Sends (passed,
+// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps and of the debug
+// console, one big Untyped moved out of init, and a device Untyped if there is one. When it is done it Sends (passed,
 // failed, known failures) on its endpoint and suspends itself; its memory stays with it.
 #include <cpio.h>
 #include "init.h"
@@ -46,7 +46,7 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
         { KT_SLOT_DEVICE_UNTYPED, device, true }, // last: left out when there is none
     };
     struct spawn_args a = { .name = name, .image = image, .size = size, .priority = KT_PRIORITY,
-                            .cnode_bits = KT_CNODE_BITS, .caps = caps,
+                            .cnode_bits = KT_CNODE_BITS, .caps = caps, .console = true,
                             .ncaps = sizeof(caps) / sizeof(caps[0]) - (device == 0), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
     if (spawn(&a, &p))
         return;

@@ -27,10 +27,18 @@ KTEST(syscall_numbers_above_field, "Syscall numbers above the 4-bit field are UN
 
 KTEST(syscall_debug_panic_label_zero, "DEBUG_PANIC with no panic label is refused without panicking")
 {
-    // Label 0 asks for neither deliberate panic: a test build says INVALID_ARGUMENT, any
-    // other build does not have the call at all.
-    KT_ERR(raw_syscall(KOZO_SYS_DEBUG_PANIC, 0),
+    // Label 0 asks for no deliberate panic: a test build says INVALID_ARGUMENT, any other
+    // build does not have the call at all.
+    struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, 0), 0, { 0 } };
+    KT_ERR(kozo_syscall(KOZO_SYS_DEBUG_PANIC, KT_SLOT_DEBUG_CONSOLE, &m),
            KOZO_TEST_BUILD ? KOZO_ERR_INVALID_ARGUMENT : KOZO_ERR_UNKNOWN_SYSCALL);
+}
+
+KTEST(syscall_debug_panic_needs_cap, "DEBUG_PANIC without the debug console cap is refused without panicking")
+{
+    struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION), 0, { 0 } };
+    KT_ERR(kozo_syscall(KOZO_SYS_DEBUG_PANIC, KOZO_SLOT_NULL, &m),
+           KOZO_TEST_BUILD ? KOZO_ERR_INVALID_HANDLE : KOZO_ERR_UNKNOWN_SYSCALL);
 }
 
 KTEST(syscall_yield_any_registers, "Yield succeeds whatever the other registers hold")

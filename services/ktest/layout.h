@@ -17,7 +17,8 @@
 #define KT_SLOT_TCB       4                           // ktest's own thread
 #define KT_SLOT_IRQ_CONTROL    KOZO_SLOT_IRQ_CONTROL    // 6: a copy of init's
 #define KT_SLOT_IOPORT_CONTROL KOZO_SLOT_IOPORT_CONTROL // 7: a copy of init's
-#define KT_SLOT_DEVICE_UNTYPED 8                      // device (MMIO) Untyped, if init has one
+#define KT_SLOT_DEBUG_CONSOLE  KOZO_SLOT_DEBUG_CONSOLE // 8: a copy of init's (SERVICE_DEBUG_CONSOLE_SLOT)
+#define KT_SLOT_DEVICE_UNTYPED 9                      // device (MMIO) Untyped, if init has one
 #define KT_DEVICE_MIN_BITS 22                         // room for 2 MiB frames after small ones
 #define KT_SLOT_UNTYPED   KOZO_SLOT_FIRST_UNTYPED     // 16: the Untyped memory, RDX caps of it
 #define KT_PRIORITY       200                         // below init (255), above fsd (100)

@@ -88,6 +88,7 @@ kh_setup(void)
     kh.root = make_thread(KH_SLOT_TCB, KH_SLOT_IPCBUF, SCHED_PRIORITIES - 1);
     kh_put(KH_SLOT_IRQCTL, cap_make(KOZO_OBJ_IRQ_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
     kh_put(KH_SLOT_IOCTL, cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
+    kh_put(KH_SLOT_CONSOLE, cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0));
     kh_put(KH_SLOT_UT, cap_untyped(kh.ut_base, KH_UT_BITS, false));
     kh_run(kh.root);
     current = kh.root;

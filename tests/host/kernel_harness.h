@@ -12,7 +12,8 @@
 //
 // Root CNode slots 0..31 belong to the harness (the ABI's init slots: 1 root TCB, 2 root
 // CNode, 4 root IPC buffer, 6 IRQ control, 7 I/O-port control, 16 Untyped; 8..15 extra
-// threads, 24..31 their IPC buffers, 17 the device Untyped). Tests use slots 32 and up.
+// threads, 24..31 their IPC buffers, 17 the device Untyped, 18 the debug console). Tests
+// use slots 32 and up.
 //
 // Threads act the way user code does: kh_syscall() fills the thread's saved registers (RAX
 // number, RDI handle, RSI message info, MRs in RDX/R10/R8/R9, further words in its IPC
@@ -39,6 +40,7 @@
 #define KH_SLOT_IOCTL   KOZO_SLOT_IOPORT_CONTROL
 #define KH_SLOT_UT      KOZO_SLOT_FIRST_UNTYPED
 #define KH_SLOT_DEVUT   (KOZO_SLOT_FIRST_UNTYPED + 1)
+#define KH_SLOT_CONSOLE (KOZO_SLOT_FIRST_UNTYPED + 2) // init has it in 8, a thread's slot here
 #define KH_SLOT_FREE    32 // first slot for tests
 #define KH_MAX_THREADS  8  // besides the root thread
 #define KH_UT_BITS      20

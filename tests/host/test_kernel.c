@@ -19,8 +19,10 @@
 #include <kern/invocation.h>
 #include <kern/irq.h>
 #include <kern/ksyms.h>
+#include <kern/printk.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define OK          KOZO_ERR_OK
 #define R_ALL       KOZO_RIGHTS_ALL
@@ -1831,15 +1833,97 @@ test_invalid_handles(void)
     CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(100)), KOZO_ERR_INVALID_HANDLE);
 }
 
+// DEBUG_PUTCHAR of the n bytes of s through `console`, one call each; the first error.
+static word_t
+putchars(word_t console, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const word_t mr[] = { (unsigned char)s[i] };
+        word_t err = kh_syscall(kh.root, KOZO_SYS_DEBUG_PUTCHAR, console, kozo_msginfo_make(1, 0, 0, 0), mr, 1);
+        if (err)
+            return err;
+    }
+    return OK;
+}
+#define PUTS(console, lit) putchars((console), (lit), sizeof(lit) - 1)
+
+// The console must have written exactly `want` since host_out_clear() ('\r' not recorded).
+#define CHECK_OUT(want) CHECK_EQ(strcmp(host_arch.out, (want)), 0)
+
 static void
 test_debug_putchar_and_yield(void)
 {
     host_out_clear();
-    CHECK_EQ(sys(kh.root, KOZO_SYS_DEBUG_PUTCHAR, 'K'), OK);
-    CHECK_EQ(sys(kh.root, KOZO_SYS_DEBUG_PUTCHAR, 'z'), OK);
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "Kz"), OK);
     CHECK(kh_out_has("Kz"));
     CHECK_EQ(sys(kh.root, KOZO_SYS_YIELD, 0), OK);
     CHECK_EQ(kh.root->state, TS_RUNNABLE);
+}
+
+// Is every line of s empty or the kernel's? (This build logs each refused call.)
+static bool
+only_kernel_lines(const char *s)
+{
+    for (const char *line = s; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (*line != '\n' && strncmp(line, "[kernel]", 8) != 0)
+            return false;
+    return true;
+}
+
+// DEBUG_PUTCHAR names a DEBUG_CONSOLE cap like any call names its object: without one it
+// fails and writes nothing; a copy works until it, or the original's Revoke, deletes it.
+static void
+test_debug_console_cap(void)
+{
+    host_out_clear();
+    CHECK_EQ(PUTS(S(0), "a"), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(PUTS(KOZO_SLOT_NULL, "b"), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(PUTS(1ULL << 40, "c"), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(PUTS(KH_SLOT_UT, "d"), KOZO_ERR_WRONG_TYPE);
+    CHECK_EQ(PUTS(KH_SLOT_IOCTL, "e"), KOZO_ERR_WRONG_TYPE);
+    CHECK_EQ(sys(kh.root, KOZO_SYS_DEBUG_PUTCHAR, KH_SLOT_TCB), KOZO_ERR_WRONG_TYPE);
+    CHECK(only_kernel_lines(host_arch.out));
+    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_CONSOLE, 0), KOZO_ERR_ILLEGAL_OPERATION); // no methods
+
+    host_out_clear();
+    CHECK_EQ(kh_copy(S(0), KH_SLOT_CONSOLE, R_ALL), OK);
+    CHECK_EQ(kh_copy(S(1), S(0), 0), OK); // rights mean nothing to it
+    CHECK_EQ(PUTS(S(0), "\ncopy"), OK);
+    CHECK_EQ(PUTS(S(1), "!"), OK);
+    CHECK_OUT("\ncopy!");
+    CHECK_EQ(KH_INVOKE(kh.root, ROOTCN, KOZO_INV_CNODE_REVOKE, KH_SLOT_CONSOLE, KH_DEPTH), OK);
+    CHECK(cte_empty(kh_slot(S(0))) && cte_empty(kh_slot(S(1))));
+    host_out_clear();
+    CHECK_EQ(PUTS(S(0), "x"), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(PUTS(S(1), "y"), KOZO_ERR_INVALID_HANDLE);
+    CHECK(only_kernel_lines(host_arch.out));
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "!\n"), OK); // the original still writes
+    CHECK(kh_out_has("!\n"));
+}
+
+// What a holder of the cap writes cannot be a control, continue a kernel line or start a
+// line the way the kernel's do.
+static void
+test_debug_console_filter(void)
+{
+    PUTS(KH_SLOT_CONSOLE, "\n");
+    host_out_clear();
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "\x1b[31mred\x07\x7f\x9b\x00\t\b.\n"), OK);
+    CHECK_OUT("?[31mred????\t\b.\n");
+
+    host_out_clear();
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "[kernel] forged\n[kern?\nx[kernel]\n  \b\b[kernel]\n"), OK);
+    CHECK_OUT("[user] [kernel] forged\n[kern?\nx[kernel]\n  \b\b[user] [kernel]\n");
+
+    // The writer changes in mid-line: the other one's line is ended first.
+    host_out_clear();
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "abc"), OK);
+    printk("[kernel] hello\n");
+    printk("[kernel] part");
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, " forged\n[ker"), OK);
+    printk("[kernel] again\n");
+    CHECK_EQ(PUTS(KH_SLOT_CONSOLE, "nel] late\n"), OK);
+    CHECK_OUT("abc\n[kernel] hello\n[kernel] part\n forged\n[ker\n[kernel] again\nnel] late\n");
 }
 
 // Yield with nobody of the same or a higher priority queued is a no-op; otherwise the
@@ -1883,21 +1967,37 @@ test_debug_panic(void)
 
     // Labels other than CAP_VIOLATION are refused (KERNEL_FAULT reads a readable address
     // here: the host has no kernel-mode faults).
-    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, 0, kozo_msginfo_make(1, 0, 0, 77), other, 1));
+    KH_PANICS(panicked,
+              kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE, kozo_msginfo_make(1, 0, 0, 77), other, 1));
     CHECK(!panicked);
     CHECK_EQ(rax(kh.root), KOZO_ERR_INVALID_ARGUMENT);
     const word_t addr[] = { (word_t)(uintptr_t)&local };
-    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, 0,
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE,
                                    kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_FAULT), addr, 1));
     CHECK(!panicked);
+    local = 0x5eed;
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE,
+                                   kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_WRITE), addr, 1));
+    CHECK(!panicked);
+    CHECK_EQ(local, 0x5eed); // it writes back what it read
+    CHECK_EQ(rax(kh.root), KOZO_ERR_INVALID_ARGUMENT);
 
     // "kozo-tester" packed little-endian into MR1..MR3.
     const word_t mrs[] = { 0xdead, 0x7365742d6f7a6f6bULL, 0x726574ULL, 0 };
+    // Without the debug console cap, none of it: the lookup fails first.
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KOZO_SLOT_NULL,
+                                   kozo_msginfo_make(4, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION), mrs, 4));
+    CHECK(!panicked);
+    CHECK_EQ(rax(kh.root), KOZO_ERR_INVALID_HANDLE);
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_UT,
+                                   kozo_msginfo_make(1, 0, 0, KOZO_DEBUG_PANIC_KERNEL_FAULT), addr, 1));
+    CHECK(!panicked);
+    CHECK_EQ(rax(kh.root), KOZO_ERR_WRONG_TYPE);
     host_out_clear();
     host_arch.backtrace[0] = 0x2010;
     host_arch.backtrace[1] = 0x10;
     host_arch.backtrace_len = 2;
-    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, 0,
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE,
                                    kozo_msginfo_make(4, 0, 0, KOZO_DEBUG_PANIC_CAP_VIOLATION), mrs, 4));
     CHECK(panicked);
     CHECK_EQ(host_arch.halts, 1);
@@ -2007,6 +2107,8 @@ static const struct ktest tests[] = {
     T(test_unknown_syscalls),
     T(test_invalid_handles),
     T(test_debug_putchar_and_yield),
+    T(test_debug_console_cap),
+    T(test_debug_console_filter),
     T(test_yield_and_contenders),
     T(test_debug_panic),
     T(test_assert_panics),

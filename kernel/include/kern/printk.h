@@ -9,6 +9,11 @@
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprintk(const char *fmt, va_list ap);
 
+// The debug console (console.c): one byte from the kernel, or from a user thread through
+// DEBUG_PUTCHAR (filtered: it cannot write controls or pass for a kernel line).
+void console_putc_kernel(char c);
+void console_putc_user(char c);
+
 // Stop the machine with a reason. The arch layer adds registers and a backtrace.
 NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

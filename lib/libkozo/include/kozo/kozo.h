@@ -78,11 +78,12 @@ kozo_wait(kozo_handle_t ntfn, uint64_t *bits)
     return err;
 }
 
-static inline void
-kozo_debug_putchar(char c)
+// One byte to the kernel debug console, through a DEBUG_CONSOLE cap.
+static inline uint64_t
+kozo_debug_putchar(kozo_handle_t console, char c)
 {
-    struct kozo_msg m = { 0, 0, { 0 } };
-    kozo_syscall(KOZO_SYS_DEBUG_PUTCHAR, (uint8_t)c, &m);
+    struct kozo_msg m = { 0, 0, { (uint8_t)c, 0, 0, 0 } };
+    return kozo_syscall(KOZO_SYS_DEBUG_PUTCHAR, console, &m);
 }
 
 // The calling thread's IPC buffer (set once at start; NULL: messages stop at 4 words).
@@ -97,7 +98,10 @@ int kozo_bootinfo_check(const struct kozo_bootinfo *bi);
 const char *kozo_error_name(uint64_t err);
 const char *kozo_object_name(uint64_t type);
 
-// Console output through the kernel debug console.
+// Console output through the kernel debug console. It needs a DEBUG_CONSOLE cap: libkozo
+// uses the handle KOZO_SERVICE_DEBUG_CONSOLE_SLOT (where init has its own and puts each
+// service's copy) unless told otherwise; without the cap the output is lost.
+void kozo_set_debug_console(kozo_handle_t console);
 void kozo_putc(char c);
 void kozo_puts(const char *s);
 int kozo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
