@@ -12,6 +12,7 @@
 #define LAPIC_ID     0x020
 #define LAPIC_TPR    0x080
 #define LAPIC_EOI    0x0b0
+#define LAPIC_ISR    0x100 // in-service register: 8 words of 32 vectors, 16 bytes apart
 #define LAPIC_SVR    0x0f0
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
@@ -46,6 +47,13 @@ ioapic_route(unsigned line, bool masked)
 void arch_irq_mask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line, true); }
 void arch_irq_unmask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line, false); }
 void apic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+
+// Is `vector` in service: delivered by the local APIC and not yet acknowledged?
+bool
+apic_in_service(unsigned vector)
+{
+    return vector < 256 && (lapic_read(LAPIC_ISR + 0x10 * (vector / 32)) & BIT(vector % 32));
+}
 
 // Any vector from 32 up requested in the local APIC's IRR (interrupts are off in the kernel).
 bool

@@ -30,7 +30,10 @@ struct arch_fpu {
 } ALIGNED(16);
 
 #define RFLAGS_IF       BIT(9)
-#define RFLAGS_USER_OK  0xcd5ULL // CF PF AF ZF SF TF DF OF: what user code may set
+// What SetRegisters and an exception reply may set: CF PF AF ZF SF TF DF OF. TF lets a
+// debugger single-step a thread; it is safe because SYSCALL masks it (IA32_FMASK) and
+// #DB has its own stack (kernel/arch/x86_64/cpu.c), so only user code is ever stepped.
+#define RFLAGS_USER_OK  0xdd5ULL
 #define RFLAGS_FIXED    (BIT(1) | RFLAGS_IF)
 
 // --- Syscall register ABI (abi/kozo.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------

@@ -18,6 +18,12 @@
 #define CR4_SMEP        (1 << 20)
 #define CR4_SMAP        (1 << 21)
 #define RFLAGS_KERNEL   0x2         /* only the always-one bit: IF, DF, AC, TF all clear */
+/* What IRETQ may load into a user thread's RFLAGS: the flags user code can hold itself at
+ * CPL 3 (CF PF AF ZF SF TF IF DF OF NT RF AC ID), never IOPL, VM, VIF, VIP or a reserved
+ * bit; IF and bit 1 are always set (RFLAGS_RETURN_SET). */
+#define RFLAGS_RETURN_OK  0x254fd5
+#define RFLAGS_RETURN_SET 0x202
+#define CR4_MCE         (1 << 6)
 #define MSR_EFER        0xc0000080
 #define MSR_STAR        0xc0000081
 #define MSR_LSTAR       0xc0000082
@@ -28,6 +34,20 @@
 #define EFER_SCE        (1 << 0)
 #define EFER_LME        (1 << 8)
 #define EFER_NXE        (1 << 11)
+
+/* A user address has bits 63..47 clear; an address is canonical if they are all equal. */
+#define USER_ADDR_BITS  47
+
+/* The vector word entry.S hands to C for a vector whose CPU exception pushes an error code
+ * but that arrived without one: an interrupt message on that vector (traps.c). */
+#define TRAP_NO_ERROR_CODE 0x100
+
+/* Interrupt stack table slots (TSS.IST1..4, cpu.c): vectors taken on a known-good stack. */
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI          2
+#define IST_MACHINE_CHECK 3
+#define IST_DEBUG        4
+#define IST_STACKS       4
 
 /* GDT layout; the user selectors are ordered as SYSRET requires (data, then code). */
 #define GDT_KERNEL_CS   0x08

@@ -27,7 +27,10 @@ struct idt_entry {
 
 struct cpu cpu0;
 static uint8_t kernel_stack[16384] ALIGNED(16);
-static uint8_t fault_stack[4096] ALIGNED(16); // #DF and NMI: a known-good stack
+// Known-good stacks for the vectors that may arrive where the stack cannot be trusted
+// (TSS.IST, asm.h): #DF, NMI, #MC, #DB. Each its own, so that one can arrive while another
+// is being taken (an NMI during a #DB stub).
+static uint8_t ist_stacks[IST_STACKS][4096] ALIGNED(16);
 static struct tss tss;
 static struct idt_entry idt[256];
 static uint64_t gdt[7] = {
@@ -45,22 +48,20 @@ struct table_ptr {
 } PACKED;
 
 extern char syscall_entry[];
-#define TRAP(n) extern char trap_##n[];
-TRAP(0) TRAP(1) TRAP(2) TRAP(3) TRAP(4) TRAP(5) TRAP(6) TRAP(7) TRAP(8) TRAP(9) TRAP(10)
-TRAP(11) TRAP(12) TRAP(13) TRAP(14) TRAP(15) TRAP(16) TRAP(17) TRAP(18) TRAP(19) TRAP(20)
-TRAP(21) TRAP(22) TRAP(23) TRAP(24) TRAP(25) TRAP(26) TRAP(27) TRAP(28) TRAP(29) TRAP(30)
-TRAP(31) TRAP(32) TRAP(33) TRAP(34) TRAP(35) TRAP(36) TRAP(37) TRAP(38) TRAP(39) TRAP(40)
-TRAP(41) TRAP(42) TRAP(43) TRAP(44) TRAP(45) TRAP(46) TRAP(47) TRAP(48) TRAP(49) TRAP(50)
-TRAP(51) TRAP(52) TRAP(53) TRAP(54) TRAP(55) TRAP(240) TRAP(255)
+extern void *const trap_stubs[256]; // entry.S: one stub per vector
 
-static void *const trap_stubs[] = {
-    trap_0, trap_1, trap_2, trap_3, trap_4, trap_5, trap_6, trap_7, trap_8, trap_9, trap_10,
-    trap_11, trap_12, trap_13, trap_14, trap_15, trap_16, trap_17, trap_18, trap_19, trap_20,
-    trap_21, trap_22, trap_23, trap_24, trap_25, trap_26, trap_27, trap_28, trap_29, trap_30,
-    trap_31, trap_32, trap_33, trap_34, trap_35, trap_36, trap_37, trap_38, trap_39, trap_40,
-    trap_41, trap_42, trap_43, trap_44, trap_45, trap_46, trap_47, trap_48, trap_49, trap_50,
-    trap_51, trap_52, trap_53, trap_54, trap_55,
-};
+// The stack each vector is taken on: 0 for the kernel stack (TSS.RSP0 from user mode).
+static unsigned
+gate_stack(unsigned vec)
+{
+    switch (vec) {
+    case 1: return IST_DEBUG;
+    case 2: return IST_NMI;
+    case 8: return IST_DOUBLE_FAULT;
+    case 18: return IST_MACHINE_CHECK;
+    default: return 0;
+    }
+}
 
 static void
 set_gate(unsigned vec, void *handler, unsigned ist)
@@ -91,12 +92,24 @@ protect_init(void)
     write_cr4(read_cr4() | cr4_protect);
 }
 
+// With CR4.MCE clear a machine check shuts the CPU down; with it set, it is #MC, which the
+// kernel reports as the hardware error it is (traps.c).
+static void
+machine_check_init(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (d & BIT(7))
+        write_cr4(read_cr4() | CR4_MCE);
+}
+
 void
 cpu_init(void)
 {
     // TSS: RSP0 is where the CPU puts the interrupt frame when user code is interrupted.
     tss.rsp[0] = (uint64_t)(kernel_stack + sizeof(kernel_stack));
-    tss.ist[0] = (uint64_t)(fault_stack + sizeof(fault_stack));
+    for (unsigned i = 0; i < IST_STACKS; i++)
+        tss.ist[i] = (uint64_t)(ist_stacks[i] + sizeof(ist_stacks[i])); // IST i + 1
     tss.iomap_base = sizeof(tss); // no I/O bitmap: user code gets no port access
     uint64_t t = (uint64_t)&tss;
     gdt[5] = (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ULL << 40) | (((t >> 24) & 0xff) << 56);
@@ -105,19 +118,24 @@ cpu_init(void)
     __asm__ volatile("lgdt %0" ::"m"(gp));
     __asm__ volatile("ltr %w0" ::"r"(GDT_TSS));
 
-    for (unsigned v = 0; v < ARRAY_SIZE(trap_stubs); v++)
-        set_gate(v, trap_stubs[v], (v == 2 || v == 8 || v == 18) ? 1 : 0);
-    set_gate(VEC_TIMER, trap_240, 0);
-    set_gate(VEC_SPURIOUS, trap_255, 0);
+    // Every vector has a gate: an interrupt message on one the kernel does not use is
+    // acknowledged and ignored (traps.c), never a fault through a missing gate.
+    for (unsigned v = 0; v < ARRAY_SIZE(idt); v++)
+        set_gate(v, trap_stubs[v], gate_stack(v));
     struct table_ptr ip = { sizeof(idt) - 1, (uint64_t)idt };
     __asm__ volatile("lidt %0" ::"m"(ip));
 
     // SYSCALL: kernel CS/SS from STAR[47:32], SYSRET user SS/CS from STAR[63:48] (+8/+16).
     wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_DS - 8 - 3) << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-    wrmsr(MSR_FMASK, 0x47700); // clear IF, DF, TF, AC, NT, IOPL on entry
+    // Clear IF, DF, TF, AC, NT, IOPL on entry. TF above all: a thread may single-step
+    // (RFLAGS_USER_OK), and SYSCALL does not switch stacks, so a #DB on the kernel's first
+    // instruction would run on the user's RSP. With TF masked the kernel runs unstepped and
+    // SYSRETQ restores TF: the thread's #DB comes after the syscall, in user mode.
+    wrmsr(MSR_FMASK, 0x47700);
 
     protect_init();
+    machine_check_init();
 
     cpu0.kstack_top = tss.rsp[0];
     cpu0.current = &idle_thread;

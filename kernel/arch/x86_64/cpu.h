@@ -76,6 +76,7 @@ void fpu_init(void);        // SSE on, CR0.TS set: the first FPU use traps (fpu.
 void fpu_trap(void);        // #NM from user mode: give the current thread the FPU
 void fpu_close(void);       // set CR0.TS: the next FPU instruction traps
 void apic_eoi(void);
+bool apic_in_service(unsigned vector); // delivered by the local APIC, not yet acknowledged
 void multiboot_parse(word_t magic, word_t info, struct boot_mem *bm); // multiboot.c
 paddr_t vspace_kernel_root(void);
 void vspace_activate(cap_t vspace); // load this VSpace (or the kernel's tables) into CR3

@@ -10,6 +10,17 @@
  * Exit uses SYSRETQ when the thread entered with SYSCALL (RCX and R11 are clobbered, as the
  * syscall ABI allows), and IRETQ when all registers must come back (after an interrupt or a
  * fault, or when another thread set them).
+ *
+ * Neither exit may fault: a fault there is taken in ring 0, and SYSRETQ's (Intel) on the
+ * user's stack. SYSRETQ #GPs on a non-canonical RCX, IRETQ on a non-canonical RIP, and a
+ * SYSCALL in the last two bytes of the user half saves 2^47, non-canonical. So SYSRETQ is
+ * taken only for a user address (below 2^47), anything else goes the IRETQ way, and that
+ * one hands a non-canonical RIP to C (return_refused, traps.c), which makes it the
+ * thread's #GP, as the fetch would have been in user mode. Any RSP will do for both (they
+ * load it without a check; its first use faults in user mode). IRETQ loads only the
+ * RFLAGS user code could have set itself (RFLAGS_RETURN_OK); SYSRETQ gets R11 as SYSCALL
+ * saved it, since only SYSCALL leaves CTX_FULL clear and every other writer of the
+ * registers sets it (arch.h, fault.c, tcb.c).
  */
 #include "asm.h"
 
@@ -49,8 +60,11 @@ syscall_entry:
  */
     .globl arch_return_to_user
 arch_return_to_user:
-    cmpq $0, CTX_FULL(%rdi)
-    jne .Lfull_restore
+    movq CTX_RIP(%rdi), %rcx
+    movq %rcx, %rax
+    shrq $USER_ADDR_BITS, %rax      /* not a user address: never for SYSRETQ */
+    orq CTX_FULL(%rdi), %rax
+    jnz .Lfull_restore
     movq %rdi, %rsp
     movq CTX_RAX(%rsp), %rax
     movq CTX_RBX(%rsp), %rbx
@@ -65,17 +79,24 @@ arch_return_to_user:
     movq CTX_R13(%rsp), %r13
     movq CTX_R14(%rsp), %r14
     movq CTX_R15(%rsp), %r15
-    movq CTX_RIP(%rsp), %rcx
     movq CTX_RFLAGS(%rsp), %r11
     movq CTX_RSP(%rsp), %rsp
     swapgs
     sysretq
 
 .Lfull_restore:
+    movq CTX_RIP(%rdi), %rax
+    sarq $USER_ADDR_BITS, %rax      /* canonical: 0 or -1 */
+    incq %rax
+    cmpq $1, %rax
+    ja .Lrefuse
     movq %gs:CPU_KSTACK_TOP, %rsp
     pushq $GDT_USER_DS
     pushq CTX_RSP(%rdi)
-    pushq CTX_RFLAGS(%rdi)
+    movl CTX_RFLAGS(%rdi), %eax     /* the upper half is reserved: zero */
+    andl $RFLAGS_RETURN_OK, %eax
+    orl $RFLAGS_RETURN_SET, %eax
+    pushq %rax
     pushq $GDT_USER_CS
     pushq CTX_RIP(%rdi)
     movq CTX_RAX(%rdi), %rax
@@ -96,6 +117,12 @@ arch_return_to_user:
     swapgs
     iretq
 
+.Lrefuse:                           /* a non-canonical RIP: the thread's #GP (traps.c) */
+    movq %gs:CPU_KSTACK_TOP, %rsp
+    xorl %ebp, %ebp
+    call return_refused             /* does not return: ends in kernel_exit() */
+    ud2
+
 /*
  * arch_idle(): run the idle loop on a fresh kernel stack with interrupts on. An interrupt
  * taken here enters trap_from_kernel, whose handler ends in kernel_exit(); nothing returns.
@@ -108,57 +135,77 @@ arch_idle:
     cli
     jmp 1b
 
-/* Exception and interrupt stubs: push a zero error code where the CPU pushes none. */
-.macro TRAP_NOERR vec
-    .globl trap_\vec
-trap_\vec:
-    pushq $0
-    pushq $\vec
-    jmp trap_common
-.endm
-.macro TRAP_ERR vec
-    .globl trap_\vec
-trap_\vec:
-    pushq $\vec
-    jmp trap_common
-.endm
+/*
+ * One stub for each of the 256 vectors, and their addresses in trap_stubs[] for the IDT
+ * (cpu.c). A stub makes every frame alike: vector, error code, then the CPU's frame.
+ *
+ * The CPU pushes an error code for the exceptions 8, 10-14, 17, 21, 29 and 30, but an
+ * interrupt message on one of those vectors (a device can write any vector to the MSI
+ * window) arrives without one. In 64-bit mode the CPU aligns RSP to 16 bytes before it
+ * pushes a frame (SDM vol. 3, 6.14.2), so the stub can tell: five words leave RSP 8 mod
+ * 16, six leave it 0 mod 16. Without its error code the vector goes to C as
+ * vector | TRAP_NO_ERROR_CODE, an interrupt, never the exception.
+ * NMIs go to nmi_entry, on their own stack (IST), and return where they arrived.
+ */
+    .pushsection .rodata
+    .balign 8
+    .globl trap_stubs
+trap_stubs:
+    .popsection
 
-TRAP_NOERR 0
-TRAP_NOERR 1
-TRAP_NOERR 2
-TRAP_NOERR 3
-TRAP_NOERR 4
-TRAP_NOERR 5
-TRAP_NOERR 6
-TRAP_NOERR 7
-TRAP_ERR   8
-TRAP_NOERR 9
-TRAP_ERR   10
-TRAP_ERR   11
-TRAP_ERR   12
-TRAP_ERR   13
-TRAP_ERR   14
-TRAP_NOERR 15
-TRAP_NOERR 16
-TRAP_ERR   17
-TRAP_NOERR 18
-TRAP_NOERR 19
-TRAP_NOERR 20
-TRAP_ERR   21
-TRAP_NOERR 22
-TRAP_NOERR 23
-TRAP_NOERR 24
-TRAP_NOERR 25
-TRAP_NOERR 26
-TRAP_NOERR 27
-TRAP_NOERR 28
-TRAP_ERR   29
-TRAP_ERR   30
-TRAP_NOERR 31
-/* IOAPIC lines 0..23 -> vectors 32..55; LAPIC timer 0xf0; spurious 0xff. */
-.irp vec, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,240,255
-TRAP_NOERR \vec
+    .set vec, 0
+.rept 256
+    .balign 8
+1:
+    .pushsection .rodata
+    .quad 1b
+    .popsection
+.if vec == 2
+    jmp nmi_entry
+.elseif vec == 8 || (vec >= 10 && vec <= 14) || vec == 17 || vec == 21 || vec == 29 || vec == 30
+    testb $8, %spl
+    jnz 2f
+    pushq $vec
+    jmp trap_common
+2:  pushq $0
+    pushq $(vec | TRAP_NO_ERROR_CODE)
+    jmp trap_common
+.else
+    pushq $0
+    pushq $vec
+    jmp trap_common
+.endif
+    .set vec, vec + 1
 .endr
+
+/*
+ * NMI: on its own stack (IST_NMI), from anywhere (user mode, any instruction of the kernel,
+ * between SWAPGS and SYSRETQ included), so it touches neither GS nor the interrupted
+ * state: nmi_handler (traps.c) only counts it. The C calling convention keeps the other
+ * registers; 9 pushes after the CPU's 5 words keep the call 16-byte aligned.
+ */
+nmi_entry:
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    cld
+    call nmi_handler
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+    iretq                           /* also ends the CPU's NMI blocking */
 
 /* Stack on arrival: vector, error, RIP, CS, RFLAGS, RSP, SS. */
 trap_common:

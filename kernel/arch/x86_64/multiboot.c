@@ -55,11 +55,16 @@ add_free(struct boot_mem *bm, paddr_t base, paddr_t end)
 }
 
 // Device memory: everything between 1 MiB and 4 GiB that is not RAM, except the interrupt
-// controllers' pages (the kernel's). User drivers map it from device Untyped caps.
+// controllers' (the kernel's). User drivers map it from device Untyped caps.
+// The whole MSI window is withheld, not only the local APIC's page at its start: a write
+// anywhere in it is an interrupt message (QEMU sends one for every CPU write there), which
+// can name any vector and any delivery mode (NMI, SMI, INIT). A device that writes to
+// memory (DMA) can still send one: without an IOMMU its driver is trusted
+// (docs/ARCHITECTURE.md).
 #define DEVICE_LIMIT 0x100000000ULL
 static const struct boot_region kernel_mmio[] = {
     { 0xfec00000, 0xfec01000 }, // IOAPIC
-    { 0xfee00000, 0xfee01000 }, // local APIC
+    { 0xfee00000, 0xfef00000 }, // local APIC and the MSI window
 };
 
 static void
