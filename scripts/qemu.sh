@@ -20,6 +20,8 @@
 #   Extra arguments after IMAGE are appended to the QEMU command line.
 #
 #   The machine: q35, $CPU, 512M, 1 CPU, no reboot (a triple fault ends QEMU),
+#   an HPET that can write interrupt messages (hpet.msi=on: ktest uses it as a
+#   device that writes to the MSI window, as any bus-mastering device can),
 #   IMAGE as a CD-ROM booted by SeaBIOS (or the --kernel FILE loaded by
 #   QEMU, with --initrd and --append). COM1 is the console; COM2 is written
 #   to $PANIC_LOG. An isa-debug-exit device on port 0xf4 (4 bytes) lets the
@@ -117,6 +119,7 @@ fi
 
 args=(
     -machine q35
+    -global hpet.msi=on
     "${accel[@]}"
     -cpu "$CPU"
     -m "$MEM"

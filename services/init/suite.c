@@ -4,9 +4,10 @@
 // `ktest` (make ktest: the in-guest kernel test suite) or `bench` (make bench: the
 // microbenchmarks), init starts it after fsd and waits for its result before offering the
 // prompt. A suite gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own
-// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps and of the debug
-// console, one big Untyped moved out of init, and a device Untyped if there is one. When it is done it Sends (passed,
-// failed, known failures) on its endpoint and suspends itself; its memory stays with it.
+// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps, of the debug console
+// and of the boot-info frame, one big Untyped moved out of init, and device Untyped if there
+// is some. When it is done it Sends (passed, failed, known failures) on its endpoint and
+// suspends itself; its memory stays with it.
 #include <cpio.h>
 #include "init.h"
 #include "../ktest/layout.h"
@@ -28,26 +29,39 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
         kozo_printf("init: no Untyped memory left for %s\n", name);
         return;
     }
-    // The smallest device Untyped that still holds a 2 MiB frame, for the device cases.
-    kozo_handle_t device = 0;
+    // The smallest device Untyped that still holds a 2 MiB frame, for the device cases, and
+    // the one holding the HPET's registers (ktest uses the HPET as a device that writes
+    // interrupt messages, docs/KTEST.md).
+    kozo_handle_t device = 0, hpet = 0;
     unsigned device_bits = 64;
     for (unsigned i = 0; i < bi->untyped_count; i++) {
         const struct kozo_untyped_desc *d = &bi->untyped[i];
         if (d->is_device && d->size_bits >= KT_DEVICE_MIN_BITS && d->size_bits < device_bits)
             device = d->slot, device_bits = d->size_bits;
     }
-    const struct spawn_cap caps[] = {
+    for (unsigned i = 0; i < bi->untyped_count; i++) {
+        const struct kozo_untyped_desc *d = &bi->untyped[i];
+        if (d->is_device && d->slot != device && d->paddr <= KT_HPET_PADDR &&
+            KT_HPET_PADDR - d->paddr < (1ULL << d->size_bits))
+            hpet = d->slot;
+    }
+    struct spawn_cap caps[9] = {
         { KT_SLOT_CNODE, SPAWN_SELF_CNODE, false },
         { KT_SLOT_VSPACE, SPAWN_SELF_VSPACE, false },
         { KT_SLOT_TCB, SPAWN_SELF_TCB, false },
         { KT_SLOT_IRQ_CONTROL, KOZO_SLOT_IRQ_CONTROL, false },
         { KT_SLOT_IOPORT_CONTROL, KOZO_SLOT_IOPORT_CONTROL, false },
         { KT_SLOT_UNTYPED, pool, true },
-        { KT_SLOT_DEVICE_UNTYPED, device, true }, // last: left out when there is none
+        { KT_SLOT_BOOTINFO, KOZO_SLOT_BOOTINFO_FRAME, false }, // a copy: read-only, unmapped
     };
+    unsigned ncaps = 7;
+    if (device)
+        caps[ncaps++] = (struct spawn_cap){ KT_SLOT_DEVICE_UNTYPED, device, true };
+    if (hpet)
+        caps[ncaps++] = (struct spawn_cap){ KT_SLOT_HPET_UNTYPED, hpet, true };
     struct spawn_args a = { .name = name, .image = image, .size = size, .priority = KT_PRIORITY,
                             .cnode_bits = KT_CNODE_BITS, .caps = caps, .console = true,
-                            .ncaps = sizeof(caps) / sizeof(caps[0]) - (device == 0), .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
+                            .ncaps = ncaps, .arg0 = KT_SLOT_UNTYPED, .arg2 = 1 };
     if (spawn(&a, &p))
         return;
     kozo_printf("init: %s started with 2^%u bytes of Untyped memory\n", name, bits);

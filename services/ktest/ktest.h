@@ -32,6 +32,8 @@ struct ktest_env {
     uint8_t priority;      // ktest's priority; helper threads may have at most this
     kozo_handle_t device_untyped; // a device (MMIO) Untyped (revoked afterwards), or 0
     unsigned device_bits;         // its size
+    kozo_handle_t hpet_untyped;   // the device Untyped holding the HPET (revoked afterwards), or 0
+    unsigned hpet_bits;           // its size
 };
 
 struct ktest_case {

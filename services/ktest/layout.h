@@ -20,6 +20,9 @@
 #define KT_SLOT_DEBUG_CONSOLE  KOZO_SLOT_DEBUG_CONSOLE // 8: a copy of init's (SERVICE_DEBUG_CONSOLE_SLOT)
 #define KT_SLOT_DEVICE_UNTYPED 9                      // device (MMIO) Untyped, if init has one
 #define KT_DEVICE_MIN_BITS 22                         // room for 2 MiB frames after small ones
+#define KT_SLOT_BOOTINFO  10                          // a read-only copy of init's boot-info frame
+#define KT_SLOT_HPET_UNTYPED 11                       // the device Untyped holding the HPET, if any
+#define KT_HPET_PADDR     0xfed00000ULL               // the HPET of QEMU's q35 and pc machines
 #define KT_SLOT_UNTYPED   KOZO_SLOT_FIRST_UNTYPED     // 16: the Untyped memory, RDX caps of it
 #define KT_PRIORITY       200                         // below init (255), above fsd (100)
 #define KT_POOL_MAX_BITS  26                          // init hands over at most 64 MiB

@@ -146,6 +146,13 @@ reclaim(void)
                      kozo_error_name(err));
         return why;
     }
+    if (env_current.hpet_untyped &&
+        ((err = kozo_cnode_revoke(KT_SLOT_CNODE, env_current.hpet_untyped, KT_DEPTH)) ||
+         (err = whole(env_current.hpet_untyped, env_current.hpet_bits)))) {
+        fmt_snprintf(why, sizeof(why), "leak: the HPET's device Untyped is not whole after Revoke (%s)",
+                     kozo_error_name(err));
+        return why;
+    }
     for (unsigned s = 0; s < RUNNER_SLOTS; s++)
         if (kt_type(s) != snapshot[s]) {
             fmt_snprintf(why, sizeof(why), "leak: runner slot %u changed (type %lu, was %lu)", s,
@@ -294,6 +301,10 @@ main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
     if (!kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
         env_current.device_untyped = KT_SLOT_DEVICE_UNTYPED;
         env_current.device_bits = (unsigned)d.data;
+    }
+    if (!kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_HPET_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+        env_current.hpet_untyped = KT_SLOT_HPET_UNTYPED;
+        env_current.hpet_bits = (unsigned)d.data;
     }
     if ((err = watchdog_start())) {
         kozo_printf("KTEST FAIL setup: cannot start the watchdog: %s\n", kozo_error_name(err));

@@ -1594,6 +1594,8 @@ test_tcb_invocations(void)
     CHECK_EQ(t->ctx.rip, 0x401000);
     CHECK_EQ(t->ctx.rsp, 0x7ff000);
     CHECK_EQ(t->ctx.rflags, (0xffff & RFLAGS_USER_OK) | RFLAGS_FIXED);
+    CHECK_EQ(t->ctx.rflags & 0x3300, 0x300); // TF set (single-step), IF forced on, IOPL 0
+    CHECK_EQ(t->ctx.rflags & ~0xdd7ULL & ~0x200ULL, 0);
     CHECK_EQ(t->ctx.rdi, 1);
     CHECK_EQ(t->ctx.rdx, 3);
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, KOZO_USER_TOP, 0, 0, 0, 0, 0), KOZO_ERR_RANGE);
