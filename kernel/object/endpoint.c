@@ -180,8 +180,11 @@ ep_recv(struct tcb *receiver, cap_t cap, bool blocking)
 }
 
 // The handler answered a fault: label 0 resumes the thread with the register changes the
-// fault type allows; any other label leaves it stopped. The answer is only words for the
-// registers: caps attached to it stay with the handler, whatever its caps' rights.
+// fault type allows; any other label leaves it stopped as Suspend would: the fault is
+// forgotten (an unknown syscall's ip goes back to the syscall), so what ReadRegisters then
+// shows is what Resume runs, and the faulting instruction faults afresh. The answer is only
+// words for the registers: caps attached to it stay with the handler, whatever its caps'
+// rights.
 static void
 reply_to_fault(struct tcb *server, struct tcb *client)
 {
@@ -196,7 +199,7 @@ reply_to_fault(struct tcb *server, struct tcb *client)
         client->fault_type = 0;
         sched_wake(client);
     } else {
-        client->fault_type = 0;
+        fault_forget(client);
         client->state = TS_INACTIVE;
     }
 }

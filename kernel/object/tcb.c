@@ -86,6 +86,20 @@ tcb_ipc_buffer(const struct tcb *t)
 
 // --- Invocations -------------------------------------------------------------------------
 
+// A thread blocked in a system call (Send, Recv, Wait, a Call waiting for its reply, a fault
+// waiting for its handler) is in the middle of it: its registers hold the call's arguments
+// and will receive its results, the message lives in its IPC buffer and names caps in its
+// CSpace, and Suspend makes the call again from those same registers. Replacing any of
+// them under the call would let the call overwrite what was set, or restart from registers
+// that never made it. So they are only read or replaced while the thread is in no system
+// call: stopped (Suspend it first, as seL4's debuggers do) or runnable.
+static bool
+in_syscall(const struct tcb *t)
+{
+    return t->state != TS_INACTIVE && t->state != TS_RUNNABLE;
+}
+
+
 // Look up an optional handle (0 = none) that must name a cap of `type`.
 static word_t
 lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_t **slot)
@@ -113,6 +127,8 @@ decode_configure(struct invocation *inv, struct tcb *t)
     word_t err;
 
     INV_NEED_ARGS(inv, KOZO_INV_TCB_CONFIGURE_NARGS);
+    if (in_syscall(t))
+        return KOZO_ERR_ILLEGAL_OPERATION;
     for (int k = 0; k < TCB_SLOT_COUNT; k++) {
         bool optional = k == TCB_SLOT_IPC_BUFFER || k == TCB_SLOT_FAULT_EP;
         if ((err = lookup_typed(inv->caller, handles[k], types[k], optional, &src[k])))
@@ -160,13 +176,15 @@ decode_tcb_invocation(struct invocation *inv)
         return decode_configure(inv, t);
     case KOZO_INV_TCB_SET_REGISTERS:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
-        if (t == inv->caller)
+        if (t == inv->caller || in_syscall(t))
             return KOZO_ERR_ILLEGAL_OPERATION;
         if (!arch_ctx_set_user(&t->ctx, a[0], a[1], a[2], a[3], a[4], a[5]))
             return KOZO_ERR_RANGE;
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_READ_REGISTERS:
-        if (t == inv->caller)
+        // A blocked thread's registers are not the ones it will resume with: that depends
+        // on how the call ends (its result, or the restart if it is suspended).
+        if (t == inv->caller || in_syscall(t))
             return KOZO_ERR_ILLEGAL_OPERATION;
         inv->res[0] = arch_ctx_ip(&t->ctx);
         inv->res[1] = arch_ctx_sp(&t->ctx);

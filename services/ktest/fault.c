@@ -173,6 +173,71 @@ KTEST(fault_reply_carries_no_caps, "A fault handler's reply resumes the thread b
     KT_EQ(kt_type(n), KOZO_OBJ_NOTIFICATION);
 }
 
+// "Leaves it stopped" means stopped as a Suspend would leave it: the fault is forgotten and
+// the faulting instruction, here the syscall itself, runs again on Resume (it was skipped).
+KTEST(fault_reply_nonzero_label_restarts_syscall,
+      "A syscall fault answered with a nonzero label stops the thread at the syscall; Resume makes it again")
+{
+    kozo_handle_t ep;
+    struct kt_thread *h;
+    struct kozo_res_tcb_read_registers r;
+    KT_OK(faulter(env, bad_syscall, &ep, &h));
+    h->arg[0] = 13;
+    KT_OK(kt_thread_start(h));
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kozo_recv(ep, &m));
+    KT_EQ(kozo_ipc_buffer()->msg[7], (uint64_t)kt_syscall_nr + 8);
+    m.info = kozo_msginfo_make(0, 0, 0, 1);
+    KT_OK(kozo_reply(&m));
+    KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_INACTIVE);
+    KT_OK(kozo_tcb_read_registers(h->tcb, &r));
+    KT_EQ(r.rip, (uint64_t)kt_syscall_nr + 6); // the syscall instruction (2 bytes) again
+    KT_EQ(r.rax, 13);
+    KT_OK(kozo_tcb_resume(h->tcb));
+    KT_OK(kozo_recv(ep, &m)); // the same fault, raised afresh
+    KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_UNKNOWN_SYSCALL);
+    KT_EQ(m.mr[0], 13);
+    KT_EQ(kozo_ipc_buffer()->msg[7], (uint64_t)kt_syscall_nr + 8);
+    m.info = kozo_msginfo_make(1, 0, 0, 0);
+    m.mr[0] = 0xabc;
+    KT_OK(kozo_reply(&m));
+    kt_settle();
+    KT_EQ(h->res[1], 1);
+    KT_EQ(h->res[0], 0xabc);
+}
+
+// A thread whose fault waits for its handler is in the middle of a Call: its registers are
+// the fault's, and the handler's reply sets them. SetRegisters, ReadRegisters and Configure
+// are refused meanwhile (the handler has the registers in the message, and answers with the
+// ones to set); the reply then resumes it as usual.
+KTEST(fault_registers_refused_while_handled,
+      "While its fault waits for the handler, a thread's registers cannot be set or read")
+{
+    kozo_handle_t ep, f;
+    struct kt_thread *h;
+    struct kozo_res_tcb_read_registers r;
+    uint64_t va = kt_window_vaddr();
+    KT_OK(faulter(env, reader, &ep, &h));
+    h->arg[0] = va;
+    KT_OK(kt_thread_start(h));
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kozo_recv(ep, &m));
+    KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_BLOCKED_REPLY);
+    KT_ERR(kozo_tcb_set_registers(h->tcb, (uint64_t)kt_ud2, h->stack_top, 0, 0, 0, 0),
+           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_read_registers(h->tcb, &r), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_configure(h->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
+           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
+    KT_OK(kt_map(f, va, KT_RW, 0));
+    *(volatile uint64_t *)va = 0x4321;
+    m.info = kozo_msginfo_make(0, 0, 0, 0);
+    KT_OK(kozo_reply(&m));
+    kt_settle();
+    KT_EQ(h->res[1], 1);
+    KT_EQ(h->res[0], 0x4321);
+}
+
 KTEST(fault_exception_message, "ud2 is a FAULT_EXCEPTION (vector 6); a 3-word reply moves the ip past it")
 {
     kozo_handle_t ep;

@@ -268,3 +268,229 @@ KTEST(tcb_unknown_label, "An unknown label on a TCB is ILLEGAL_OPERATION")
     KT_ERR(kt_label(t, KOZO_INV_TCB_SET_TLS_BASE + 1), KOZO_ERR_ILLEGAL_OPERATION); // past the last
     KT_ERR(kt_label(t, KOZO_INV_UNTYPED_RETYPE), KOZO_ERR_ILLEGAL_OPERATION);
 }
+
+// --- Registers of a thread in the middle of a system call (issue 10, defect 4) -------------
+
+// Where SetRegisters points a helper: kt_landing enters landing(t, a, b) with the three
+// argument registers as set. The two bytes before kt_landing are ud2, so a thread resumed
+// two bytes early (a system-call restart applied to registers it never made a call with)
+// takes a CPU exception there and stops instead of landing.
+void kt_landing(void);
+void kt_tcb_landing(struct kt_thread *t, uint64_t a, uint64_t b);
+__asm__(".pushsection .text\n"
+        "    .balign 16\n"
+        "    ud2\n"
+        ".globl kt_landing\n"
+        "kt_landing:\n"
+        "    jmp kt_tcb_landing\n"
+        ".popsection\n");
+
+void
+kt_tcb_landing(struct kt_thread *t, uint64_t a, uint64_t b)
+{
+    t->res[4] = a;
+    t->res[5] = b;
+    t->res[6] = 1;
+    kozo_tcb_suspend(t->tcb);
+    for (;;)
+        kozo_yield(); // not reached
+}
+
+#define LAND_A 0x1a4d
+#define LAND_B 0x2b5e
+
+static uint64_t
+set_landing(const struct kt_thread *h)
+{
+    return kozo_tcb_set_registers(h->tcb, (uint64_t)kt_landing, h->stack_top, 0, (uint64_t)h, LAND_A, LAND_B);
+}
+
+// The registers, IPC buffer and CSpace of a thread blocked in a system call belong to that
+// call: SetRegisters, ReadRegisters and Configure are refused and it stays blocked as it was.
+static void
+check_untouchable(struct kt_thread *h, uint64_t state)
+{
+    struct kozo_res_tcb_read_registers r;
+    KT_EQ(kt_thread_state(h->tcb), state);
+    KT_ERR(set_landing(h), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_read_registers(h->tcb, &r), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_configure(h->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
+           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_EQ(kt_thread_state(h->tcb), state);
+    KT_EQ(h->res[6], 0);
+}
+
+KTEST(tcb_blocked_recv_registers_refused,
+      "Blocked in Recv: Set/ReadRegisters and Configure are refused; the message then arrives as made")
+{
+    kozo_handle_t ep;
+    struct kt_thread *h;
+    struct kozo_msg m = { kozo_msginfo_make(1, 0, 0, 0), 0, { 0x77 } };
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_thread_new(kt_recv_once, env->priority, 0, &h));
+    h->arg[0] = ep;
+    KT_OK(kt_thread_start(h));
+    kt_settle();
+    check_untouchable(h, KOZO_THREAD_BLOCKED_RECV);
+    if (ktest_failed())
+        return;
+    KT_OK(kozo_nb_send(ep, &m));
+    kt_settle();
+    KT_OK(h->res[0]);
+    KT_EQ(h->res[1], 0x77);
+    KT_EQ(h->done, 1);
+}
+
+KTEST(tcb_blocked_send_registers_refused,
+      "A thread blocked in Send: Set/ReadRegisters and Configure are refused; its message arrives intact")
+{
+    kozo_handle_t ep;
+    struct kt_thread *h;
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_thread_new(kt_send_once, env->priority, 0, &h));
+    h->arg[0] = ep, h->arg[1] = 0x55, h->arg[2] = 1;
+    KT_OK(kt_thread_start(h));
+    kt_settle();
+    check_untouchable(h, KOZO_THREAD_BLOCKED_SEND);
+    if (ktest_failed())
+        return;
+    KT_OK(kozo_nb_recv(ep, &m));
+    KT_EQ(kozo_msginfo_get_length(m.info), 1);
+    KT_EQ(m.mr[0], 0x55);
+    kt_settle();
+    KT_OK(h->res[0]);
+    KT_EQ(h->done, 1);
+}
+
+KTEST(tcb_blocked_reply_registers_refused,
+      "A Call waiting for its reply: Set/ReadRegisters and Configure are refused; the reply then arrives")
+{
+    kozo_handle_t ep;
+    struct kt_thread *h;
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_thread_new(kt_call_once, env->priority, 0, &h));
+    h->arg[0] = ep;
+    h->res[0] = ~0ULL;
+    KT_OK(kt_thread_start(h));
+    kt_settle();
+    KT_OK(kozo_recv(ep, &m)); // we are its server now
+    check_untouchable(h, KOZO_THREAD_BLOCKED_REPLY);
+    if (ktest_failed())
+        return;
+    m.info = kozo_msginfo_make(0, 0, 0, 0);
+    KT_OK(kozo_reply(&m));
+    kt_settle();
+    KT_OK(h->res[0]);
+    KT_EQ(h->done, 1);
+}
+
+KTEST(tcb_blocked_ntfn_registers_refused,
+      "Waiting on a notification: Set/ReadRegisters and Configure are refused; a signal then wakes it")
+{
+    kozo_handle_t n, badged;
+    struct kt_thread *h;
+    KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
+    KT_OK(kt_mint(n, KOZO_RIGHTS_ALL, 0x30, &badged));
+    KT_OK(kt_thread_new(kt_wait_once, env->priority, 0, &h));
+    h->arg[0] = n;
+    KT_OK(kt_thread_start(h));
+    kt_settle();
+    check_untouchable(h, KOZO_THREAD_BLOCKED_NTFN);
+    if (ktest_failed())
+        return;
+    KT_OK(kozo_signal(badged));
+    kt_settle();
+    KT_OK(h->res[0]);
+    KT_EQ(h->res[1], 0x30);
+    KT_EQ(h->done, 1);
+}
+
+// The sequence of the report: SetRegisters on a receiver, Suspend, Resume. The write is
+// refused, so Suspend restarts the Recv the thread really made, and it receives.
+KTEST(tcb_blocked_set_registers_then_suspend_resume,
+      "SetRegisters on a blocked receiver is refused; Suspend and Resume then make its own Recv again")
+{
+    kozo_handle_t ep;
+    struct kt_thread *h;
+    struct kozo_msg m = { kozo_msginfo_make(1, 0, 0, 0), 0, { 0x99 } };
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_thread_new(kt_recv_once, env->priority, 0, &h));
+    h->arg[0] = ep;
+    KT_OK(kt_thread_start(h));
+    kt_settle();
+    KT_ERR(set_landing(h), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_OK(kozo_tcb_suspend(h->tcb));
+    KT_OK(kozo_tcb_resume(h->tcb));
+    kt_settle();
+    KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_BLOCKED_RECV);
+    KT_EQ(h->res[6], 0);
+    KT_OK(kozo_nb_send(ep, &m));
+    kt_settle();
+    KT_OK(h->res[0]);
+    KT_EQ(h->res[1], 0x99);
+}
+
+// Each way of blocking: 0 Recv, 1 Send, 2 Call (then waiting for the reply), 3 Wait.
+static void
+block_helper(struct kt_thread **h, unsigned kind, kozo_handle_t ep, kozo_handle_t n, uint8_t priority)
+{
+    static void (*const fns[])(struct kt_thread *) = { kt_recv_once, kt_send_once, kt_call_once,
+                                                         kt_wait_once };
+    struct kozo_msg m = { 0, 0, { 0 } };
+    KT_OK(kt_thread_new(fns[kind], priority, 0, h));
+    (*h)->arg[0] = kind == 3 ? n : ep;
+    (*h)->arg[1] = 0x55, (*h)->arg[2] = 1;
+    KT_OK(kt_thread_start(*h));
+    kt_settle();
+    if (kind == 2)
+        KT_OK(kozo_recv(ep, &m)); // take the Call: it waits for our reply
+}
+
+// What the other side of each kind of block does after the thread was suspended and given
+// new registers: none of it may reach the thread.
+static void
+partner_acts(unsigned kind, kozo_handle_t ep, kozo_handle_t n)
+{
+    struct kozo_msg m = { kozo_msginfo_make(1, 0, 0, 0), 0, { 0xee } };
+    switch (kind) {
+    case 0: KT_ERR(kozo_nb_send(ep, &m), KOZO_ERR_WOULD_BLOCK); break;
+    case 1: KT_ERR(kozo_nb_recv(ep, &m), KOZO_ERR_WOULD_BLOCK); break;
+    case 2: KT_OK(kozo_reply(&m)); break; // there is nobody to reply to any more
+    default: KT_OK(kozo_signal(n)); break;
+    }
+}
+
+KTEST(tcb_suspend_set_registers_resume_exact,
+      "Blocked, suspended, given registers: it resumes exactly there, and later IPC does not touch them")
+{
+    kozo_handle_t ep, n;
+    struct kt_thread *h;
+    struct kozo_res_tcb_read_registers r;
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
+    for (unsigned kind = 0; kind < 4; kind++) {
+        block_helper(&h, kind, ep, n, env->priority);
+        if (ktest_failed())
+            return;
+        KT_NE(kt_thread_state(h->tcb), KOZO_THREAD_RUNNABLE);
+        KT_OK(kozo_tcb_suspend(h->tcb));
+        KT_OK(set_landing(h));
+        partner_acts(kind, ep, n);
+        if (ktest_failed())
+            return;
+        KT_OK(kozo_tcb_read_registers(h->tcb, &r));
+        KT_EQ(r.rip, (uint64_t)kt_landing);
+        KT_EQ(r.rsp, h->stack_top);
+        KT_OK(kozo_tcb_suspend(h->tcb)); // a second Suspend changes nothing either
+        KT_OK(kozo_tcb_resume(h->tcb));
+        kt_settle();
+        KT_EQ(h->res[6], 1); // landed at kt_landing, not two bytes before it
+        KT_EQ(h->res[4], LAND_A);
+        KT_EQ(h->res[5], LAND_B);
+        KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_INACTIVE);
+        if (kind == 3)
+            KT_OK(kozo_nb_recv(n, &(struct kozo_msg){ 0, 0, { 0 } })); // the signal stayed pending
+    }
+}

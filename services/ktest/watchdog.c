@@ -26,8 +26,10 @@ watchdog(void)
         struct kozo_res_tcb_info info = { 0, 0 };
         struct kozo_res_tcb_read_registers regs = { 0, 0, 0, 0 };
         kozo_tcb_info(KT_SLOT_TCB, &info);
-        kozo_tcb_read_registers(KT_SLOT_TCB, &regs);
+        // Registers of a blocked thread cannot be read (the kernel refuses: they belong to
+        // its system call); suspended, its ip is that of the call it is stuck in.
         kozo_tcb_suspend(KT_SLOT_TCB);
+        kozo_tcb_read_registers(KT_SLOT_TCB, &regs);
         uint64_t why = info.state == KOZO_THREAD_INACTIVE ? RESCUE_FAULT : RESCUE_STUCK;
         // rip, rsp, rflags, then rescue()'s arguments (RDI, RSI, RDX)
         const uint64_t args[6] = { (uint64_t)rescue, KOZO_SERVICE_STACK_TOP - 8, 0,

@@ -1439,9 +1439,11 @@ test_fault_unknown_syscall_to_handler(void)
 
     kh_syscall(t, 99, 0, 0, NULL, 0);
     CHECK_EQ(t->state, TS_BLOCKED_REPLY);
+    unsigned restarts = host_arch.restarts;
     kh_syscall(h, KOZO_SYS_REPLY, 0, kozo_msginfo_make(0, 0, 0, 1), NULL, 0); // label 1: stop it
     CHECK_EQ(t->state, TS_INACTIVE);
     CHECK_EQ(t->fault_type, 0);
+    CHECK_EQ(host_arch.restarts, restarts + 1); // stopped as Suspend stops it: at the syscall
     // A fault with the handler busy waits in the endpoint queue; suspending clears it.
     kh_run(t);
     kh_syscall(t, 99, 0, 0, NULL, 0);
@@ -1530,6 +1532,56 @@ test_suspend_restarts_blocked_syscall(void)
     CHECK_EQ(rax(a), KOZO_ERR_ABORTED);
     CHECK_EQ(host_arch.restarts, restarts);
     CHECK(srv->reply_to == NULL);
+}
+
+// The registers, IPC buffer and CSpace of a thread blocked in a system call belong to the
+// call: SetRegisters, ReadRegisters and Configure are refused (nothing changes) until it is
+// suspended or runnable; then what is set is exactly what it resumes with.
+static void
+test_tcb_registers_of_blocked_thread(void)
+{
+    struct tcb *a = kh_thread(0, 100), *srv = kh_thread(1, 100);
+    const word_t tcap = 8;
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 1), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_NOTIFICATION, 0, S(1), 1), OK);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(2), 1), OK);
+    kh_run(a);
+    kh_run(srv);
+    static const word_t blocking[] = { KOZO_SYS_RECV, KOZO_SYS_SEND, KOZO_SYS_RECV, KOZO_SYS_CALL };
+    static const word_t on[] = { S(0), S(0), S(1), S(0) };
+    for (unsigned k = 0; k < 4; k++) {
+        a->ctx.rip = 0x401000;
+        sys(a, blocking[k], on[k]);
+        if (k == 3)
+            sys(srv, KOZO_SYS_RECV, S(0)); // the Call is delivered: a waits for the reply
+        CHECK_NE(a->state, TS_RUNNABLE);
+        struct arch_context before = a->ctx;
+        CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, 0x402000, 0x7ff000, 0, 1, 2, 3),
+                 KOZO_ERR_ILLEGAL_OPERATION);
+        CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+        CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_CONFIGURE, ROOTCN, S(2), 24, KH_IPCBUF_VADDR, 0),
+                 KOZO_ERR_ILLEGAL_OPERATION);
+        CHECK(memcmp(&before, &a->ctx, sizeof(before)) == 0);
+        CHECK(cte_empty(&a->slots[TCB_SLOT_VSPACE]));
+        CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_SUSPEND, 0, NULL), OK);
+        unsigned restarts = host_arch.restarts;
+        CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, 0x402000, 0x7ff000, 0, 1, 2, 3), OK);
+        CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_SUSPEND, 0, NULL), OK); // no second restart
+        CHECK_EQ(host_arch.restarts, restarts);
+        CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), OK);
+        CHECK_EQ(mr(kh.root, 0), 0x402000);
+        // Nothing queued it any more: a message or a signal does not reach it.
+        CHECK_EQ(sys(kh.root, KOZO_SYS_NB_SEND, S(0)), KOZO_ERR_WOULD_BLOCK);
+        CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(1)), OK);
+        CHECK_EQ(sys(srv, KOZO_SYS_REPLY, 0), OK);
+        CHECK_EQ(a->ctx.rip, 0x402000);
+        CHECK_EQ(a->ctx.rdi, 1);
+        CHECK_EQ(a->ctx.rsi, 2);
+        CHECK_EQ(a->ctx.rdx, 3);
+        CHECK_EQ(a->state, TS_INACTIVE);
+        CHECK_EQ(sys(kh.root, KOZO_SYS_NB_RECV, S(1)), OK); // the signal stayed pending
+        kh_run(a);
+    }
 }
 
 static void
@@ -2099,6 +2151,7 @@ static const struct ktest tests[] = {
     T(test_fault_unknown_syscall_to_handler),
     T(test_fault_lost_handler_forgotten),
     T(test_suspend_restarts_blocked_syscall),
+    T(test_tcb_registers_of_blocked_thread),
     T(test_notification_signal_wait),
     T(test_tcb_invocations),
     T(test_ipc_buffer_needs_write_right),
