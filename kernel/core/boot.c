@@ -13,6 +13,7 @@
 #include <elf.h>
 #include <fmt.h>
 #include <kern/arch_api.h>
+#include <kern/asid.h>
 #include <kern/boot.h>
 #include <kern/cte.h>
 #include <kern/printk.h>
@@ -136,8 +137,12 @@ create_init(const void *image, size_t size)
                                        BIT(KOZO_ROOT_CNODE_BITS + KOZO_OBJ_CNODE_BITS)));
     struct tcb *tcb = arch_kva(boot_alloc(BIT(KOZO_OBJ_TCB_BITS), BIT(KOZO_OBJ_TCB_BITS)));
     void *vspace = arch_kva(boot_alloc_page());
-    word_t asid_w1 = arch_vspace_init(vspace);
-    unsigned asid = (unsigned)(asid_w1 >> 48);
+    arch_vspace_init(vspace);
+    // The VSpace's cap first: its ASID, from the first pool, is recorded in the frame caps.
+    mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_VSPACE], cap_make(KOZO_OBJ_VSPACE, KOZO_RIGHTS_ALL, vspace, 0),
+               MDB_REVOCABLE);
+    asid_boot(&cnode[KOZO_SLOT_ASID_CONTROL], &cnode[KOZO_SLOT_INIT_ASID_POOL], &cnode[KOZO_SLOT_INIT_VSPACE]);
+    unsigned asid = vspace_asid(cnode[KOZO_SLOT_INIT_VSPACE].cap);
 
     for (unsigned i = 0; i < info.nload; i++) {
         struct elf_segment seg;
@@ -156,8 +161,6 @@ create_init(const void *image, size_t size)
     mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_TCB], cap_make(KOZO_OBJ_TCB, KOZO_RIGHTS_ALL, tcb, 0), MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_CNODE],
                cap_cnode(cnode, KOZO_ROOT_CNODE_BITS, KOZO_HANDLE_BITS - KOZO_ROOT_CNODE_BITS, 0), MDB_REVOCABLE);
-    mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_VSPACE], cap_make(KOZO_OBJ_VSPACE, KOZO_RIGHTS_ALL, vspace, asid_w1),
-               MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IRQ_CONTROL], cap_make(KOZO_OBJ_IRQ_CONTROL, KOZO_RIGHTS_ALL, NULL, 0),
                MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IOPORT_CONTROL],

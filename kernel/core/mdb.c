@@ -33,7 +33,9 @@ cap_same_object(cap_t a, cap_t b)
     case KOZO_OBJ_NULL: return false;
     case KOZO_OBJ_IRQ_CONTROL:
     case KOZO_OBJ_IOPORT_CONTROL:
-    case KOZO_OBJ_DEBUG_CONSOLE: return true; // one of each: the machine's
+    case KOZO_OBJ_DEBUG_CONSOLE:
+    case KOZO_OBJ_ASID_CONTROL: return true; // one of each: the machine's
+    case KOZO_OBJ_ASID_POOL: return asid_pool_index(a) == asid_pool_index(b);
     case KOZO_OBJ_IRQ_HANDLER: return irq_line(a) == irq_line(b);
     case KOZO_OBJ_IOPORT: return ioport_first(a) == ioport_first(b) && ioport_last(a) == ioport_last(b);
     case KOZO_OBJ_UNTYPED: return cap_ptr(a) == cap_ptr(b) && ut_bits(a) == ut_bits(b);
@@ -60,6 +62,8 @@ cap_same_region(cap_t a, cap_t b)
         return cap_type(b) == KOZO_OBJ_IRQ_HANDLER || cap_type(b) == KOZO_OBJ_IRQ_CONTROL;
     case KOZO_OBJ_IOPORT_CONTROL:
         return cap_type(b) == KOZO_OBJ_IOPORT || cap_type(b) == KOZO_OBJ_IOPORT_CONTROL;
+    case KOZO_OBJ_ASID_CONTROL:
+        return cap_type(b) == KOZO_OBJ_ASID_POOL || cap_type(b) == KOZO_OBJ_ASID_CONTROL;
     default:
         return cap_same_object(a, b);
     }

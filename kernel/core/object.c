@@ -3,6 +3,7 @@
 // The per-type switches: which decoder handles an invocation, and how an object is
 // destroyed when its last capability goes (containers are emptied by cte_delete itself).
 #include <kern/arch_api.h>
+#include <kern/asid.h>
 #include <kern/endpoint.h>
 #include <kern/invocation.h>
 #include <kern/irq.h>
@@ -16,6 +17,8 @@ decode_invocation(struct invocation *inv)
     case KOZO_OBJ_TCB: return decode_tcb_invocation(inv);
     case KOZO_OBJ_IRQ_CONTROL:
     case KOZO_OBJ_IRQ_HANDLER: return decode_irq_invocation(inv);
+    case KOZO_OBJ_ASID_CONTROL:
+    case KOZO_OBJ_ASID_POOL: return decode_asid_invocation(inv);
     case KOZO_OBJ_ENDPOINT:
     case KOZO_OBJ_NOTIFICATION:
     case KOZO_OBJ_DEBUG_CONSOLE: return KOZO_ERR_ILLEGAL_OPERATION; // used by system calls, no methods
@@ -39,6 +42,9 @@ object_finalise(cap_t cap)
         break;
     case KOZO_OBJ_IRQ_HANDLER:
         irq_handler_clear(irq_line(cap));
+        break;
+    case KOZO_OBJ_ASID_POOL:
+        asid_pool_finalise(cap);
         break;
     default:
         // Untyped, frames and tables (unmapped per cap before), I/O ports, control caps:

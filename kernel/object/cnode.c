@@ -10,6 +10,7 @@
 // into A[i] (to be handled when the walk comes back) and X[0] keeps the way back (A, i).
 // X is unreachable by then (its last cap is gone), so borrowing its slot is safe.
 #include <kern/arch_api.h>
+#include <kern/asid.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
 #include <kern/printk.h>
@@ -159,6 +160,8 @@ cap_describe_data(cap_t c)
     case KOZO_OBJ_CNODE: return cnode_radix(c);
     case KOZO_OBJ_IRQ_HANDLER: return irq_line(c);
     case KOZO_OBJ_IOPORT: return ioport_first(c) | (word_t)ioport_last(c) << 16;
+    case KOZO_OBJ_ASID_POOL: return asid_pool_describe(c);
+    case KOZO_OBJ_VSPACE: return vspace_asid(c);
     case KOZO_OBJ_FRAME:
     case KOZO_OBJ_LARGE_FRAME: return map_is_mapped(c) ? map_vaddr(c) : 0;
     default: return 0;
@@ -186,6 +189,13 @@ cap_derive(const cte_t *src, cap_t *out)
     case KOZO_OBJ_PDPT:
         user_error("page-table caps cannot be copied");
         return KOZO_ERR_ILLEGAL_OPERATION;
+    case KOZO_OBJ_VSPACE:
+        // Assign sets the ASID in the VSpace's one cap: there must be only one until then.
+        if (!vspace_asid(c)) {
+            user_error("a VSpace cannot be copied before it has an ASID (ASID_POOL.Assign)");
+            return KOZO_ERR_ILLEGAL_OPERATION;
+        }
+        break;
     default:
         break;
     }

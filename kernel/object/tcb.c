@@ -124,6 +124,7 @@ decode_configure(struct invocation *inv, struct tcb *t)
     struct kozo_args_tcb_configure c = { a[0], a[1], a[2], a[3], a[4] };
     const word_t handles[TCB_SLOT_COUNT] = { c.cspace_root, c.vspace_root, c.ipc_buffer_frame, c.fault_ep };
     cte_t *src[TCB_SLOT_COUNT];
+    cap_t copy[TCB_SLOT_COUNT];
     word_t err;
 
     INV_NEED_ARGS(inv, KOZO_INV_TCB_CONFIGURE_NARGS);
@@ -137,6 +138,10 @@ decode_configure(struct invocation *inv, struct tcb *t)
         // the very CNode the new caps come from): the caller must delete it explicitly.
         if (!cte_empty(&t->slots[k]) && mdb_is_final(&t->slots[k]))
             return KOZO_ERR_REVOKE_FIRST;
+        // The thread holds copies, made by the rules of any copy (a frame's starts
+        // unmapped; a VSpace without an ASID has none).
+        if (src[k] && (err = cap_derive(src[k], &copy[k])))
+            return err;
     }
     if ((c.ipc_buffer_vaddr & 7) || (c.ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
                                            sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
@@ -152,12 +157,8 @@ decode_configure(struct invocation *inv, struct tcb *t)
     // invoke
     for (int k = 0; k < TCB_SLOT_COUNT; k++) {
         cte_delete(&t->slots[k]);
-        if (src[k]) {
-            cap_t cp = src[k]->cap;
-            if (k == TCB_SLOT_IPC_BUFFER)
-                cp = map_clear(cp);
-            mdb_insert(src[k], &t->slots[k], cp, 0);
-        }
+        if (src[k])
+            mdb_insert(src[k], &t->slots[k], copy[k], 0);
     }
     t->ipc_buffer_vaddr = c.ipc_buffer_vaddr;
     if (t == current)

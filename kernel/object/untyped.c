@@ -63,7 +63,8 @@ create_object(word_t type, word_t size_bits, void *obj, unsigned bits, bool devi
     case KOZO_OBJ_LARGE_FRAME:
         return cap_make(type, KOZO_RIGHTS_ALL, obj, device ? MAP_DEVICE : 0);
     case KOZO_OBJ_VSPACE:
-        return cap_make(type, KOZO_RIGHTS_ALL, obj, arch_vspace_init(obj));
+        arch_vspace_init(obj);
+        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0); // no ASID until ASID_POOL.Assign
     default:
         return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
     }
@@ -95,8 +96,6 @@ untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word
         user_error("retype: %lu objects of 2^%u bytes do not fit", (unsigned long)count, bits);
         return KOZO_ERR_NOT_ENOUGH_MEMORY;
     }
-    if (type == KOZO_OBJ_VSPACE && !arch_asid_available((unsigned)count))
-        return KOZO_ERR_NOT_ENOUGH_MEMORY;
 
     // invoke: cannot fail from here
     for (word_t i = 0; i < count; i++) {

@@ -25,7 +25,10 @@ b_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
     if (!(*out = b_slot()))
         return KOZO_ERR_RANGE;
-    return kozo_untyped_retype(KT_SLOT_UNTYPED, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
+    uint64_t err = kozo_untyped_retype(KT_SLOT_UNTYPED, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
+    if (!err && type == KOZO_OBJ_VSPACE)
+        err = kozo_asid_pool_assign(KT_SLOT_ASID_POOL, *out, NULL);
+    return err;
 }
 
 uint64_t

@@ -98,6 +98,7 @@ spawn(const struct spawn_args *a, struct proc **out)
     p->priority = a->priority;
 
     TRY(obj_alloc(KOZO_OBJ_VSPACE, 0, &p->vspace));
+    TRY(kozo_asid_pool_assign(KOZO_SLOT_INIT_ASID_POOL, p->vspace, NULL));
     TRY(obj_alloc(KOZO_OBJ_CNODE, bits, &p->cnode));
     TRY(obj_alloc(KOZO_OBJ_TCB, 0, &p->tcb));
     TRY(obj_alloc(KOZO_OBJ_ENDPOINT, 0, &p->ep));

@@ -4,9 +4,9 @@
 // `ktest` (make ktest: the in-guest kernel test suite) or `bench` (make bench: the
 // microbenchmarks), init starts it after fsd and waits for its result before offering the
 // prompt. A suite gets a 4096-slot CNode laid out as services/ktest/layout.h says: its own
-// CNode, VSpace and TCB, copies of the IRQ and I/O-port control caps, of the debug console
-// and of the boot-info frame, one big Untyped moved out of init, and device Untyped if there
-// is some. When it is done it Sends (passed, failed, known failures) on its endpoint and
+// CNode, VSpace and TCB, copies of the IRQ, I/O-port and ASID control caps, of the debug
+// console and of the boot-info frame, an ASID pool of its own, one big Untyped moved out of
+// init, and device Untyped if there is some. When it is done it Sends (passed, failed, known failures) on its endpoint and
 // suspends itself; its memory stays with it.
 #include <cpio.h>
 #include "init.h"
@@ -45,7 +45,14 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
             KT_HPET_PADDR - d->paddr < (1ULL << d->size_bits))
             hpet = d->slot;
     }
-    struct spawn_cap caps[9] = {
+    // An ASID pool of its own, so that what it does with VSpaces cannot use up init's.
+    kozo_handle_t asids = slot_alloc();
+    uint64_t err = kozo_asid_control_make_pool(KOZO_SLOT_ASID_CONTROL, ROOT_CNODE, asids, ROOT_DEPTH, NULL);
+    if (err) {
+        kozo_printf("init: no ASID pool for %s: %s\n", name, kozo_error_name(err));
+        return;
+    }
+    struct spawn_cap caps[11] = {
         { KT_SLOT_CNODE, SPAWN_SELF_CNODE, false },
         { KT_SLOT_VSPACE, SPAWN_SELF_VSPACE, false },
         { KT_SLOT_TCB, SPAWN_SELF_TCB, false },
@@ -53,8 +60,10 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
         { KT_SLOT_IOPORT_CONTROL, KOZO_SLOT_IOPORT_CONTROL, false },
         { KT_SLOT_UNTYPED, pool, true },
         { KT_SLOT_BOOTINFO, KOZO_SLOT_BOOTINFO_FRAME, false }, // a copy: read-only, unmapped
+        { KT_SLOT_ASID_CONTROL, KOZO_SLOT_ASID_CONTROL, false },
+        { KT_SLOT_ASID_POOL, asids, true },
     };
-    unsigned ncaps = 7;
+    unsigned ncaps = 9;
     if (device)
         caps[ncaps++] = (struct spawn_cap){ KT_SLOT_DEVICE_UNTYPED, device, true };
     if (hpet)
@@ -68,7 +77,7 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
 
     // init outranks the suite, so it only runs again when the suite's result arrives.
     struct kozo_msg m = { 0, 0, { 0 } };
-    uint64_t err = kozo_recv(p->ep, &m);
+    err = kozo_recv(p->ep, &m);
     if (err)
         kozo_printf("init: waiting for %s failed: %s\n", name, kozo_error_name(err));
     else

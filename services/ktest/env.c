@@ -81,7 +81,10 @@ uint64_t
 kt_alloc_from(kozo_handle_t ut, uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
     *out = kt_slot();
-    return kozo_untyped_retype(ut, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
+    uint64_t err = kozo_untyped_retype(ut, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
+    if (!err && type == KOZO_OBJ_VSPACE)
+        err = kozo_asid_pool_assign(KT_SLOT_ASID_POOL, *out, NULL); // ready to use, as init's
+    return err;
 }
 
 uint64_t

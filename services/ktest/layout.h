@@ -23,6 +23,8 @@
 #define KT_SLOT_BOOTINFO  10                          // a read-only copy of init's boot-info frame
 #define KT_SLOT_HPET_UNTYPED 11                       // the device Untyped holding the HPET, if any
 #define KT_HPET_PADDR     0xfed00000ULL               // the HPET of QEMU's q35 and pc machines
+#define KT_SLOT_ASID_CONTROL 12                       // a copy of init's ASID control cap
+#define KT_SLOT_ASID_POOL 13                          // an ASID pool of the suite's own
 #define KT_SLOT_UNTYPED   KOZO_SLOT_FIRST_UNTYPED     // 16: the Untyped memory, RDX caps of it
 #define KT_PRIORITY       200                         // below init (255), above fsd (100)
 #define KT_POOL_MAX_BITS  26                          // init hands over at most 64 MiB

@@ -49,16 +49,17 @@ struct remote {
     volatile uint64_t *shared; // the shared page as ktest sees it
 };
 
-// A thread in a new VSpace running the code [code, end) with RDI = a0 and RSI = SHARED_VA.
+// A thread in the VSpace r->vspace (ready to use: it has an ASID) running the code
+// [code, end) with RDI = a0 and RSI = SHARED_VA.
 static uint64_t
-remote_start(const struct ktest_env *env, const char *code, const char *end, uint64_t a0,
-             kozo_handle_t fault_ep, struct remote *r)
+remote_start_in(const struct ktest_env *env, const char *code, const char *end, uint64_t a0,
+                kozo_handle_t fault_ep, struct remote *r)
 {
     kozo_handle_t text, text_x, ipc, shared, shared2;
     volatile uint64_t *fill;
     uint64_t err;
 
-    if ((err = kt_alloc(KOZO_OBJ_VSPACE, 0, &r->vspace)) || (err = kt_alloc(KOZO_OBJ_TCB, 0, &r->tcb)))
+    if ((err = kt_alloc(KOZO_OBJ_TCB, 0, &r->tcb)))
         return err;
     // The code: written through ktest's window, mapped there read-only and executable.
     if ((err = kt_frame_mapped(&text, &fill)))
@@ -77,6 +78,24 @@ remote_start(const struct ktest_env *env, const char *code, const char *end, uin
         (err = kozo_tcb_set_registers(r->tcb, CODE_VA, 0, 0, a0, SHARED_VA, 0)))
         return err;
     return kozo_tcb_resume(r->tcb);
+}
+
+// The same in a new VSpace with an ASID from ktest's pool.
+static uint64_t
+remote_start(const struct ktest_env *env, const char *code, const char *end, uint64_t a0,
+             kozo_handle_t fault_ep, struct remote *r)
+{
+    uint64_t err = kt_alloc(KOZO_OBJ_VSPACE, 0, &r->vspace);
+    return err ? err : remote_start_in(env, code, end, a0, fault_ep, r);
+}
+
+// A new VSpace with an ASID from `pool`.
+static uint64_t
+vspace_from(const struct ktest_env *env, kozo_handle_t pool, kozo_handle_t *vs)
+{
+    *vs = kt_slot();
+    uint64_t err = kozo_untyped_retype(env->untyped, KOZO_OBJ_VSPACE, 0, KT_SLOT_CNODE, 0, 0, *vs, 1);
+    return err ? err : kozo_asid_pool_assign(pool, *vs, NULL);
 }
 
 KTEST(remote_call_between_vspaces, "Call a server running in another VSpace; it counts in a shared frame")
@@ -144,4 +163,53 @@ KTEST(remote_vspace_revoked_under_thread,
     kt_settle();
     KT_ASSERT(err == KOZO_ERR_OK || err == KOZO_ERR_WOULD_BLOCK);
     KT_NE(kt_thread_state(r.tcb), KOZO_THREAD_RUNNABLE);
+}
+
+// Deleting an ASID pool takes its ASIDs from their VSpaces (issue 10, defect 5). A thread in
+// such a VSpace runs on the kernel's tables from then on: its next instruction faults. When
+// the range is issued again and the same ASID goes to a new VSpace holding the same code,
+// the old thread still faults instead of running in the new address space (where it would
+// count in the shared page).
+KTEST(remote_vspace_loses_asid_with_pool,
+      "A thread whose VSpace's ASID pool is deleted faults, even once the ASID is another's")
+{
+    kozo_handle_t pool = kt_slot(), ep, fault_ep;
+    struct remote r, r2;
+    struct kozo_res_asid_control_make_pool mp;
+    KT_OK(kozo_asid_control_make_pool(KT_SLOT_ASID_CONTROL, KT_SLOT_CNODE, pool, KT_DEPTH, &mp));
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
+    KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &fault_ep));
+    KT_OK(vspace_from(env, pool, &r.vspace));
+    KT_OK(remote_start_in(env, remote_echo, remote_echo_end, ep, fault_ep, &r));
+    struct kozo_msg m = { kozo_msginfo_make(1, 0, 0, 0), 0, { 1, 0, 0, 0 } };
+    KT_OK(kozo_call(ep, &m));
+    KT_EQ(m.mr[0], 2);
+    KT_EQ(r.shared[0], 1);
+
+    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, pool, KT_DEPTH));
+    // It waits in Recv: the message arrives, and its first instruction after it faults.
+    m = (struct kozo_msg){ kozo_msginfo_make(1, 0, 0, 0), 0, { 5, 0, 0, 0 } };
+    KT_OK(kozo_send(ep, &m));
+    KT_OK(kozo_recv(fault_ep, &m));
+    KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_VM);
+    uint64_t ip = m.mr[0];
+    KT_ASSERT(ip > CODE_VA && ip < CODE_VA + 0x1000);
+    KT_EQ(r.shared[0], 1);
+
+    // The range again (the lowest free one is the same), its first ASID to a new VSpace.
+    struct kozo_res_asid_control_make_pool mp2;
+    KT_OK(kozo_asid_control_make_pool(KT_SLOT_ASID_CONTROL, KT_SLOT_CNODE, pool, KT_DEPTH, &mp2));
+    KT_EQ(mp2.first, mp.first);
+    KT_OK(vspace_from(env, pool, &r2.vspace));
+    KT_OK(remote_start_in(env, remote_echo, remote_echo_end, ep, 0, &r2)); // the same layout
+    r2.shared[0] = 0;
+    // Resumed, the old thread retries the instruction: in its own (empty) address space.
+    m.info = kozo_msginfo_make(0, 0, 0, 0);
+    KT_OK(kozo_reply(&m));
+    KT_OK(kozo_recv(fault_ep, &m));
+    KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_VM);
+    KT_EQ(m.mr[0], ip);
+    KT_EQ(r.shared[0], 1);
+    KT_EQ(r2.shared[0], 0);
+    KT_OK(kozo_tcb_suspend(r.tcb));
 }

@@ -90,8 +90,14 @@ kh_setup(void)
     kh_put(KH_SLOT_IOCTL, cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
     kh_put(KH_SLOT_CONSOLE, cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0));
     kh_put(KH_SLOT_UT, cap_untyped(kh.ut_base, KH_UT_BITS, false));
+    kh_put(KH_SLOT_ASIDCTL, cap_make(KOZO_OBJ_ASID_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
     kh_run(kh.root);
     current = kh.root;
+    if (KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, KH_SLOT_ASIDPOOL,
+                  KH_DEPTH) != KOZO_ERR_OK) {
+        fprintf(stderr, "kernel_harness: no ASID pool\n");
+        abort();
+    }
 }
 
 struct tcb *
@@ -139,6 +145,8 @@ kh_teardown(void)
         cte_revoke(kh_slot(KH_SLOT_DEVUT));
     if (!cte_empty(kh_slot(KH_SLOT_IRQCTL)))
         cte_revoke(kh_slot(KH_SLOT_IRQCTL));
+    if (!cte_empty(kh_slot(KH_SLOT_ASIDCTL)))
+        cte_revoke(kh_slot(KH_SLOT_ASIDCTL)); // every pool: every ASID is free again
     tcb_suspend(kh.root);
     for (unsigned n = 0; n < KH_MAX_THREADS; n++)
         if (kh.threads[n])
@@ -189,6 +197,15 @@ word_t
 kh_retype(word_t ut, word_t type, word_t size_bits, word_t dest, word_t count)
 {
     return KH_INVOKE(kh.root, ut, KOZO_INV_UNTYPED_RETYPE, type, size_bits, KH_SLOT_CNODE, 0, 0, dest, count);
+}
+
+word_t
+kh_vspaces(word_t dest, word_t count)
+{
+    word_t err = kh_retype(KH_SLOT_UT, KOZO_OBJ_VSPACE, 0, dest, count);
+    for (word_t i = 0; i < count && !err; i++)
+        err = KH_INVOKE(kh.root, KH_SLOT_ASIDPOOL, KOZO_INV_ASID_POOL_ASSIGN, dest + i);
+    return err;
 }
 
 word_t

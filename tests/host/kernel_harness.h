@@ -12,8 +12,8 @@
 //
 // Root CNode slots 0..31 belong to the harness (the ABI's init slots: 1 root TCB, 2 root
 // CNode, 4 root IPC buffer, 6 IRQ control, 7 I/O-port control, 16 Untyped; 8..15 extra
-// threads, 24..31 their IPC buffers, 17 the device Untyped, 18 the debug console). Tests
-// use slots 32 and up.
+// threads, 24..31 their IPC buffers, 17 the device Untyped, 18 the debug console, 19 the
+// ASID control, 20 an ASID pool made from it). Tests use slots 32 and up.
 //
 // Threads act the way user code does: kh_syscall() fills the thread's saved registers (RAX
 // number, RDI handle, RSI message info, MRs in RDX/R10/R8/R9, further words in its IPC
@@ -41,6 +41,8 @@
 #define KH_SLOT_UT      KOZO_SLOT_FIRST_UNTYPED
 #define KH_SLOT_DEVUT   (KOZO_SLOT_FIRST_UNTYPED + 1)
 #define KH_SLOT_CONSOLE (KOZO_SLOT_FIRST_UNTYPED + 2) // init has it in 8, a thread's slot here
+#define KH_SLOT_ASIDCTL (KOZO_SLOT_FIRST_UNTYPED + 3) // the ASID control cap
+#define KH_SLOT_ASIDPOOL (KOZO_SLOT_FIRST_UNTYPED + 4) // the first pool, made from it
 #define KH_SLOT_FREE    32 // first slot for tests
 #define KH_MAX_THREADS  8  // besides the root thread
 #define KH_UT_BITS      20
@@ -94,6 +96,9 @@ word_t kh_invoke(struct tcb *t, word_t cap, word_t label, unsigned n, const word
 
 // Root-thread shorthands on root-CNode slots (full depth).
 word_t kh_retype(word_t ut, word_t type, word_t size_bits, word_t dest, word_t count);
+// Retype `count` VSpaces from the root Untyped into dest.. and give each an ASID from the
+// harness's pool (KH_SLOT_ASIDPOOL), as init does before using one.
+word_t kh_vspaces(word_t dest, word_t count);
 word_t kh_copy(word_t dest, word_t src, word_t rights);
 word_t kh_mint(word_t dest, word_t src, word_t rights, word_t badge);
 word_t kh_move(word_t dest, word_t src);

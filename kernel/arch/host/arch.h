@@ -91,6 +91,7 @@ static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rf
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
 #define ARCH_ASID_COUNT 16 // a small ASID table, so exhaustion is testable
+#define ARCH_ASID_POOL_SIZE 8 // 2 pools of 8 (object/asid.c)
 
 // --- Physical memory: the identity on host pointers ----------------------------------------
 #define ARCH_PHYSMAP_BYTES ((paddr_t)1 << 47)

@@ -89,6 +89,7 @@ static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rf
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
 #define ARCH_ASID_COUNT 4096 // ASIDs: 12 bits, the width of a PCID; ASID 0 is the kernel's
+#define ARCH_ASID_POOL_SIZE 256 // issued in 16 pools (object/asid.c)
 
 // --- Physical memory: the kernel reaches RAM through a fixed window ----------------------
 #define ARCH_PHYSMAP_BYTES ((paddr_t)PHYSMAP_GIB << 30)

@@ -70,19 +70,37 @@ mmu_cr3_tag(unsigned asid)
     return cr3_keep ? asid : 0; // without the keep bit: the first load flushes
 }
 
-void
-vspace_activate(cap_t vs)
+static void
+load_asid(word_t asid)
 {
-    // A thread whose VSpace cap was deleted under it runs on the kernel-only tables: it has
-    // no user mappings there, so its first instruction faults (to its handler, or it stops)
-    // instead of the CPU loading CR3 from a dead object.
-    unsigned asid = cap_type(vs) == KOZO_OBJ_VSPACE ? vspace_asid(vs) : 0;
     if (asid == cpu0.loaded_asid)
         return;
     word_t cr3 = asid_cr3[asid];
     write_cr3(cr3);
     cpu0.loaded_asid = asid;
     asid_cr3[asid] = cr3 | cr3_keep; // flushed now if it had to be; from now on, kept
+}
+
+// Out of line, so that the common case is one compare and a branch not taken.
+static NOINLINE void
+load_kernel_tables(void)
+{
+    load_asid(0);
+}
+
+void
+vspace_activate(cap_t vs)
+{
+    // A thread whose VSpace cap was deleted under it, or whose VSpace has no ASID (not yet,
+    // or no longer: its pool was deleted, and the ASID may be another VSpace's now), runs on
+    // the kernel-only tables: it has no user mappings there, so its first instruction
+    // faults (to its handler, or it stops) instead of the CPU loading CR3 from a dead
+    // object or running it in someone else's address space. (An empty slot's cap is all
+    // zero: ASID 0 either way.)
+    word_t asid = vspace_asid(vs) % ARCH_ASID_COUNT;
+    if (unlikely(asid_vspace[asid] != cap_ptr(vs)))
+        return load_kernel_tables();
+    load_asid(asid);
 }
 
 void

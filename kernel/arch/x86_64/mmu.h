@@ -29,6 +29,9 @@ typedef uint64_t pte_t;
 // ASID -> the CR3 value that loads its PML4 (0: a free ASID; ASID 0 is the kernel's own
 // tables). With PCIDs the low 12 bits are the PCID and bit 63 says "keep its TLB entries".
 extern word_t asid_cr3[ARCH_ASID_COUNT];
+// ASID -> the VSpace (its PML4) that holds it, NULL if none: what a switch compares a
+// thread's VSpace cap with, so a VSpace that lost its ASID is never loaded under it.
+extern void *asid_vspace[ARCH_ASID_COUNT];
 
 // After changing entries of `asid`'s tables: drop what the TLB may hold of them (the entry
 // for va, or all of the address space).

@@ -7,9 +7,9 @@
 // Every address space (a VSPACE object, i.e. a PML4) shares the kernel half: PML4 entries
 // 256..511 are copied from the kernel's own PML4 when the VSpace is retyped. The kernel
 // half never gains new top-level entries after boot, so the copies never go stale.
-// A VSpace gets an ASID from a fixed table when it is created; frame and table caps record
-// (ASID, address) of their mapping, which is how deleting a cap finds what to unmap
-// without a pointer that could dangle.
+// A VSpace gets an ASID from its ASID pool (object/asid.c decides; asid_cr3[] here records
+// which VSpace holds which); frame and table caps record (ASID, address) of their mapping,
+// which is how deleting a cap finds what to unmap without a pointer that could dangle.
 //
 // The mapping invariant (docs/ARCHITECTURE.md): every entry reachable from a live ASID's
 // PML4 points at a live frame or table whose cap records it mapped exactly there, with no
@@ -24,8 +24,8 @@
 #include <string.h>
 #include "mmu.h"
 
-static unsigned asid_next = 1;
 word_t asid_cr3[ARCH_ASID_COUNT];
+void *asid_vspace[ARCH_ASID_COUNT];
 
 static inline unsigned idx(word_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
 static inline pte_t *table_at(pte_t e) { return arch_kva(e & PTE_ADDR); }
@@ -34,32 +34,39 @@ static inline pte_t *asid_root(unsigned asid) { return asid_cr3[asid] ? table_at
 
 // --- VSpace objects ----------------------------------------------------------------------
 
-bool
-arch_asid_available(unsigned count)
-{
-    unsigned free = 0;
-    for (unsigned a = 1; a < ARCH_ASID_COUNT && free < count; a++)
-        free += asid_cr3[a] == 0;
-    return free >= count;
-}
-
-word_t
+void
 arch_vspace_init(void *root)
 {
     pte_t *pml4 = root;
     const pte_t *kernel = mmu_kernel_pml4();
     for (unsigned i = PML4_USER_ENTRIES; i < PTES; i++)
         pml4[i] = kernel[i];
-    // Next-fit, so a freed ASID is reused as late as possible.
-    for (unsigned n = 0; n < ARCH_ASID_COUNT - 1; n++) {
-        unsigned a = asid_next;
-        asid_next = asid_next % (ARCH_ASID_COUNT - 1) + 1;
-        if (!asid_cr3[a]) {
-            asid_cr3[a] = arch_pa(pml4) | mmu_cr3_tag(a);
-            return (word_t)a << 48;
-        }
-    }
-    return 0; // decode checked arch_asid_available(); only boot can get here
+}
+
+bool
+arch_asid_bound(unsigned asid)
+{
+    return asid_cr3[asid] != 0;
+}
+
+void
+arch_asid_bind(unsigned asid, void *root)
+{
+    asid_cr3[asid] = arch_pa(root) | mmu_cr3_tag(asid);
+    asid_vspace[asid] = root;
+}
+
+// The VSpace loses its ASID: nothing loads it or looks up its entries any more. Its user
+// half is emptied: the PDPTs below are orphans now, each cleared when its own cap unmaps
+// it, before it can be linked anywhere again.
+void
+arch_asid_unbind(unsigned asid)
+{
+    pte_t *pml4 = asid_root(asid);
+    asid_cr3[asid] = 0;
+    asid_vspace[asid] = NULL;
+    mmu_asid_released(asid);
+    memset(pml4, 0, PML4_USER_ENTRIES * sizeof(pte_t));
 }
 
 void
@@ -67,13 +74,10 @@ arch_vspace_destroy(cap_t vspace)
 {
     unsigned asid = vspace_asid(vspace);
     pte_t *pml4 = cap_ptr(vspace);
-    if (!asid || asid_root(asid) != pml4)
-        return; // it never had an ASID, so it was never loaded either
-    asid_cr3[asid] = 0;
-    mmu_asid_released(asid);
-    // The PDPTs below are orphans now; each is cleared when its own cap unmaps it, before
-    // it can be linked anywhere again. The user half of the PML4 goes with the object.
-    memset(pml4, 0, PML4_USER_ENTRIES * sizeof(pte_t));
+    if (asid && asid_root(asid) == pml4)
+        arch_asid_unbind(asid); // the ASID goes back to its pool
+    else
+        memset(pml4, 0, PML4_USER_ENTRIES * sizeof(pte_t)); // never had one, or lost it
 }
 
 // Walk from the root to the entry for `va` at `level` (0 = PT entry .. 3 = PML4 entry).
@@ -137,9 +141,10 @@ lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asi
         return err;
     if (cap_type(slot->cap) != KOZO_OBJ_VSPACE)
         return KOZO_ERR_WRONG_TYPE;
+    // A VSpace not assigned an ASID yet, or whose ASID went with its pool, takes no mappings.
     *asid = vspace_asid(slot->cap);
-    *pml4 = asid_root(*asid);
-    return *pml4 == cap_ptr(slot->cap) ? KOZO_ERR_OK : KOZO_ERR_INVALID_ARGUMENT;
+    *pml4 = *asid ? asid_root(*asid) : NULL;
+    return *pml4 && *pml4 == cap_ptr(slot->cap) ? KOZO_ERR_OK : KOZO_ERR_ILLEGAL_OPERATION;
 }
 
 static word_t

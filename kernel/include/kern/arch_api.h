@@ -40,9 +40,13 @@ void arch_irq_mask(unsigned irq);
 void arch_irq_unmask(unsigned irq);
 
 // Address spaces. Objects are zeroed before these run.
-word_t arch_vspace_init(void *root);         // returns the new VSpace's w1 (ASID) or 0 if none free
-bool arch_asid_available(unsigned count);
+void arch_vspace_init(void *root);           // a new VSpace: the kernel half, no ASID yet
 void arch_vspace_destroy(cap_t vspace);      // last cap gone: drop its ASID and flush
+// Which VSpace holds each ASID (1..ARCH_ASID_COUNT-1; object/asid.c decides who gets one).
+bool arch_asid_bound(unsigned asid);
+void arch_asid_bind(unsigned asid, void *vspace_root);
+// Take an ASID from its VSpace, which can then never be loaded again (its pool is gone).
+void arch_asid_unbind(unsigned asid);
 void arch_frame_unmap(cap_t frame);          // remove the mapping a frame cap records, if live
 void arch_table_unmap(cap_t table);          // remove a page-table level from its parent, if live
 

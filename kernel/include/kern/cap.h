@@ -10,7 +10,8 @@
 //       ENDPOINT/NOTIFICATION   the badge (0 = unbadged)
 //       FRAME/LARGE_FRAME, PAGE_TABLE, PAGE_DIRECTORY, PDPT
 //                     [0] mapped  [1] device  [47:12] mapped address  [63:48] ASID of the VSpace
-//       VSPACE        [63:48] ASID
+//       VSPACE        [63:48] ASID (0: none assigned yet)
+//       ASID_POOL     which range of ASIDs (0..ARCH_ASID_COUNT / ARCH_ASID_POOL_SIZE - 1)
 //       IRQ_HANDLER   the IRQ line;   IOPORT  [15:0] first port  [31:16] last port
 //
 // No C bitfields: the layout is spelled out here and in one place only.
@@ -87,6 +88,12 @@ static inline cap_t map_clear(cap_t c)
     return c;
 }
 static inline unsigned vspace_asid(cap_t c) { return (unsigned)(c.w1 >> 48); }
+static inline cap_t vspace_set_asid(cap_t c, unsigned asid)
+{
+    c.w1 = (word_t)asid << 48;
+    return c;
+}
+static inline unsigned asid_pool_index(cap_t c) { return (unsigned)c.w1; }
 
 // I/O ports and IRQs
 static inline unsigned ioport_first(cap_t c) { return c.w1 & 0xffff; }

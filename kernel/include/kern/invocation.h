@@ -41,6 +41,7 @@ word_t decode_untyped_invocation(struct invocation *inv);
 word_t decode_cnode_invocation(struct invocation *inv);
 word_t decode_tcb_invocation(struct invocation *inv);
 word_t decode_irq_invocation(struct invocation *inv);
+word_t decode_asid_invocation(struct invocation *inv);
 word_t decode_invocation(struct invocation *inv);
 
 // Destroy an object whose last cap was just deleted (not containers: see cnode.c).
