@@ -69,9 +69,10 @@ preflight:
 	@scripts/preflight.sh
 
 # --- ABI -------------------------------------------------------------------------------------
-$(ABIGEN): tools/abigen/abigen.c
+ABIGEN_SRC := $(sort $(wildcard tools/abigen/*.c))
+$(ABIGEN): $(ABIGEN_SRC) tools/abigen/abigen.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $<
+	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $(ABIGEN_SRC)
 
 $(ABI_H) $(ABI_RS): $(ABI_SRC) $(ABIGEN)
 	@mkdir -p $(BUILD)/include

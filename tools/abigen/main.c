@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// abigen: turn abi/kozo.abi, the one definition of the KOZO kernel ABI, into a C header
+// (kernel, libkozo, C services) and a Rust module, both stamped with the ABI fingerprint.
+//
+// Every number that crosses the kernel boundary has to agree between the kernel and all
+// of userspace. Deriving them from one file, and embedding that file's hash, makes a
+// mismatch impossible within one build and detectable at boot across builds.
+//
+// Host tool: C11 + libc only. The whole input is validated before any output is
+// written, and the output depends only on the input (byte-for-byte reproducible).
+//
+//   abigen --in abi/kozo.abi --fingerprint <16 hex> --c kozo_abi.h --rs kozo_abi.rs
+#include "abigen.h"
+
+char fp[17];
+FILE *out;
+
+// Both outputs go to PATH.tmp first and are renamed only when both are complete, so a failed
+// or interrupted run never leaves a half-written header or a .h/.rs pair out of lockstep.
+static char tmp[2][4096];
+static void remove_tmp(void) { remove(tmp[0]); remove(tmp[1]); } // no-op once renamed
+
+static void write_tmp(char *t, const char *path, void (*emit)(void))
+{
+    if (snprintf(t, sizeof tmp[0], "%s.tmp", path) >= (int)sizeof tmp[0]) die("path too long: %s", path);
+    if (!(out = fopen(t, "w"))) die("cannot create %s: %s", t, strerror(errno));
+    emit();
+    int bad = ferror(out);
+    if (fclose(out) || bad) die("cannot write %s", t);
+}
+
+static void commit(const char *t, const char *path)
+{
+    if (rename(t, path)) die("cannot rename %s to %s: %s", t, path, strerror(errno));
+}
+
+static _Noreturn void usage(void)
+{
+    fprintf(stderr, "usage: abigen --in FILE.abi --fingerprint <16 hex digits> [--c OUT.h] [--rs OUT.rs]\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *in = NULL, *fpin = NULL, *c = NULL, *rs = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char **opt = !strcmp(argv[i], "--in") ? &in : !strcmp(argv[i], "--fingerprint") ? &fpin
+                         : !strcmp(argv[i], "--c") ? &c : !strcmp(argv[i], "--rs") ? &rs : NULL;
+        if (!opt || i + 1 >= argc) usage();
+        *opt = argv[++i];
+    }
+    if (!in || !fpin || (!c && !rs)) usage();
+    int ok = strlen(fpin) == 16;
+    for (int i = 0; ok && i < 16; i++) {
+        ok = isxdigit((unsigned char)fpin[i]);
+        fp[i] = (char)tolower((unsigned char)fpin[i]);
+    }
+    if (!ok) die("--fingerprint '%s' is not exactly 16 hex digits", fpin);
+    src_name = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
+
+    parse_file(in);
+    check_names();
+    atexit(remove_tmp);
+    if (c) write_tmp(tmp[0], c, emit_c);
+    if (rs) write_tmp(tmp[1], rs, emit_rust);
+    if (c) commit(tmp[0], c);
+    if (rs) commit(tmp[1], rs);
+    return 0;
+}
