@@ -32,7 +32,7 @@ REPRO := -ffile-prefix-map=$(CURDIR)=. -fdebug-prefix-map=$(CURDIR)=.
 FREESTANDING := -std=c11 -ffreestanding -fno-builtin -nostdlib -fno-pic -fno-pie \
 	-fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables -O2 -g $(WARN) $(REPRO)
 
-ABI_SRC  := abi/kozo.abi
+ABI_SRC  := abi/kernel.abi abi/arch/$(ARCH).abi
 ABI_H    := $(BUILD)/include/kozo_abi.h
 ABI_RS   := $(BUILD)/kozo_abi.rs
 ABIGEN   := $(BUILD)/tools/abigen
@@ -76,14 +76,15 @@ $(ABIGEN): $(ABIGEN_SRC) tools/abigen/abigen.h
 
 $(ABI_H) $(ABI_RS): $(ABI_SRC) $(ABIGEN)
 	@mkdir -p $(BUILD)/include
-	$(ABIGEN) --in $(ABI_SRC) --fingerprint $$(b3sum --no-names $(ABI_SRC) | cut -c1-16) --c $(ABI_H) --rs $(ABI_RS)
+	$(ABIGEN) $(addprefix --in ,$(ABI_SRC)) --fingerprint $$(cat $(ABI_SRC) | b3sum --no-names | cut -c1-16) \
+		--c $(ABI_H) --rs $(ABI_RS)
 abi: $(ABI_H)
 
 # The preflight gate again, now that the ABI files exist: tools, environment, and that the
-# generated header carries the fingerprint of abi/kozo.abi. Everything compiled waits for it.
+# generated header carries the fingerprint of the ABI files. Everything compiled waits for it.
 ABI_GATE := $(BUILD)/abi.checked
 $(ABI_GATE): $(ABI_H) scripts/preflight.sh
-	@KOZO_ABI_CHECK=$(ABI_SRC):$(ABI_H) scripts/preflight.sh >$@.log 2>&1 || { cat $@.log; exit 1; }
+	@KOZO_ABI_CHECK='$(ABI_SRC):$(ABI_H)' scripts/preflight.sh >$@.log 2>&1 || { cat $@.log; exit 1; }
 	@touch $@
 
 # --- Kernel ----------------------------------------------------------------------------------

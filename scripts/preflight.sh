@@ -7,7 +7,8 @@
 #   --bench  also require what scripts/linux-bench.sh needs: musl-gcc
 #            (package musl-tools) and a Debian Linux kernel /boot/vmlinuz-*
 #            (package linux-image-amd64)
-#   --rust   report whether rustc is available (informational, never installed)
+#   --rust   also require rustc (package rustc): make test compiles the
+#            generated Rust ABI module
 #
 # Checks: a C compiler (gcc or clang; $CC honoured), GNU binutils (ld,
 # objcopy, nm, readelf), GNU make, qemu-system-x86_64 >= 7, grub-mkrescue
@@ -23,9 +24,9 @@
 #   CC               C compiler to check (default: gcc, else clang)
 #   GRUB_PC_DIR      GRUB i386-pc modules (default /usr/lib/grub/i386-pc)
 #   KOZO_NO_INSTALL  if set (to anything), never install packages
-#   KOZO_ABI_CHECK   "abi-file:generated-header": also check that the
+#   KOZO_ABI_CHECK   "abi-file [abi-file...]:generated-header": also check that the
 #                    KOZO_ABI_FINGERPRINT_STR in the header equals the first
-#                    16 hex digits of `b3sum --no-names abi-file`
+#                    16 hex digits of the b3sum of the abi files concatenated
 #
 # Exit status: 0 all required tools present (and ABI files fresh),
 #              1 tools missing / unusable or generated ABI files stale,
@@ -238,11 +239,7 @@ check_bench() {
 }
 
 check_rust() {
-    if command -v rustc >/dev/null 2>&1; then
-        say "rustc $(version_of rustc) found (informational)"
-    else
-        say "rustc not found (informational; not installed by preflight)"
-    fi
+    check_cmd rustc rustc || true
 }
 
 run_checks() {
@@ -294,22 +291,26 @@ can_install() {
 }
 
 abi_check() {
-    local spec=$1 abi hdr want got line
+    local spec=$1 abi hdr want got line f
     abi=${spec%%:*}
     hdr=${spec#*:}
     if [[ $spec != *:* || -z $abi || -z $hdr ]]; then
-        echo "preflight: KOZO_ABI_CHECK must be 'abi-file:generated-header' (got '$spec')" >&2
+        echo "preflight: KOZO_ABI_CHECK must be 'abi-file [abi-file...]:generated-header' (got '$spec')" >&2
         return 1
     fi
-    if [[ ! -f $abi ]]; then
-        echo "preflight: ABI file '$abi' not found" >&2
-        return 1
-    fi
+    local -a files
+    read -r -a files <<<"$abi"
+    for f in "${files[@]}"; do
+        if [[ ! -f $f ]]; then
+            echo "preflight: ABI file '$f' not found" >&2
+            return 1
+        fi
+    done
     if [[ ! -f $hdr ]]; then
         echo "preflight: generated ABI header '$hdr' not found: run make abi" >&2
         return 1
     fi
-    want=$(b3sum --no-names "$abi")
+    want=$(cat "${files[@]}" | b3sum --no-names)
     want=${want:0:16}
     line=$(grep -E '^[[:space:]]*#[[:space:]]*define[[:space:]]+KOZO_ABI_FINGERPRINT_STR[[:space:]]' "$hdr" || true)
     if [[ $line =~ KOZO_ABI_FINGERPRINT_STR[[:space:]]+\"([0-9A-Fa-f]{16})\" ]]; then

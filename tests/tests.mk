@@ -75,7 +75,8 @@ repro-check:
 	@scripts/repro-check.sh
 .PHONY: repro-check
 
-# make test also fuzzes, so it needs clang and libFuzzer besides the build tools.
+# make test also fuzzes and compiles the generated Rust module, so it needs clang with
+# libFuzzer and rustc besides the build tools.
 preflight-test:
-	@scripts/preflight.sh --fuzz
+	@scripts/preflight.sh --fuzz --rust
 .PHONY: preflight-test

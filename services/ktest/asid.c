@@ -69,8 +69,8 @@ KTEST(asid_pool_exhaustion_is_local, "Using up one ASID pool leaves every other 
     struct kozo_res_asid_pool_assign a;
     struct kozo_res_cnode_describe d;
     KT_OK(make_pool(&pool, &mp));
-    KT_EQ(mp.count, 256);
-    KT_EQ(mp.first % 256, 0);
+    KT_EQ(mp.count, KOZO_ARCH_ASID_POOL_SIZE);
+    KT_EQ(mp.first % KOZO_ARCH_ASID_POOL_SIZE, 0);
     KT_NE(mp.first, 0); // the first range is init's
     KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, pool, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_ASID_POOL);

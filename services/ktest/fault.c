@@ -191,8 +191,8 @@ KTEST(fault_reply_nonzero_label_restarts_syscall,
     KT_OK(kozo_reply(&m));
     KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_INACTIVE);
     KT_OK(kozo_tcb_read_registers(h->tcb, &r));
-    KT_EQ(r.rip, (uint64_t)kt_syscall_nr + 6); // the syscall instruction (2 bytes) again
-    KT_EQ(r.rax, 13);
+    KT_EQ(r.ip, (uint64_t)kt_syscall_nr + 6); // the syscall instruction (2 bytes) again
+    KT_EQ(r.result, 13);
     KT_OK(kozo_tcb_resume(h->tcb));
     KT_OK(kozo_recv(ep, &m)); // the same fault, raised afresh
     KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_UNKNOWN_SYSCALL);
@@ -267,7 +267,7 @@ KTEST(fault_without_handler_stops, "A thread without fault handler stops at the 
     KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_INACTIVE);
     KT_EQ(h->res[1], 0);
     KT_OK(kozo_tcb_read_registers(h->tcb, &r));
-    KT_EQ(r.rip, (uint64_t)kt_read_at);
+    KT_EQ(r.ip, (uint64_t)kt_read_at);
 }
 
 KTEST(fault_handler_needs_write_right, "A fault endpoint cap without WRITE counts as no handler")

@@ -90,10 +90,10 @@ KTEST(tcb_registers_roundtrip, "ReadRegisters returns what SetRegisters set; RFL
     KT_OK(new_tcb(&t));
     KT_OK(kozo_tcb_set_registers(t, 0x401234, 0x7f000ff8, ~0ULL, 1, 2, 3));
     KT_OK(kozo_tcb_read_registers(t, &r));
-    KT_EQ(r.rip, 0x401234);
-    KT_EQ(r.rsp, 0x7f000ff8);
-    KT_EQ(r.rflags & 0x200, 0x200); // interrupts stay on
-    KT_EQ(r.rflags & ~0xdd7ULL & ~0x200ULL, 0); // IOPL, NT, VM, AC... never reach user mode (TF may)
+    KT_EQ(r.ip, 0x401234);
+    KT_EQ(r.sp, 0x7f000ff8);
+    KT_EQ(r.flags & 0x200, 0x200); // interrupts stay on
+    KT_EQ(r.flags & ~0xdd7ULL & ~0x200ULL, 0); // IOPL, NT, VM, AC... never reach user mode (TF may)
 }
 
 KTEST(tcb_registers_of_self_refused, "A thread cannot set or read its own registers: ILLEGAL_OPERATION")
@@ -481,8 +481,8 @@ KTEST(tcb_suspend_set_registers_resume_exact,
         if (ktest_failed())
             return;
         KT_OK(kozo_tcb_read_registers(h->tcb, &r));
-        KT_EQ(r.rip, (uint64_t)kt_landing);
-        KT_EQ(r.rsp, h->stack_top);
+        KT_EQ(r.ip, (uint64_t)kt_landing);
+        KT_EQ(r.sp, h->stack_top);
         KT_OK(kozo_tcb_suspend(h->tcb)); // a second Suspend changes nothing either
         KT_OK(kozo_tcb_resume(h->tcb));
         kt_settle();

@@ -228,7 +228,7 @@ KTEST(trap_tf_through_set_registers,
     KT_OK(faulting_helper(env, &ep, &h));
     KT_OK(kozo_tcb_set_registers(h->tcb, (uint64_t)kt_step_start, h->stack_top, RFLAGS_TF, 0, 0, 0));
     KT_OK(kozo_tcb_read_registers(h->tcb, &r));
-    KT_EQ(r.rflags & RFLAGS_TF, RFLAGS_TF);
+    KT_EQ(r.flags & RFLAGS_TF, RFLAGS_TF);
     KT_OK(run_to_fault(h, ep, (uint64_t)kt_step_start, RFLAGS_TF, &m));
     KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_EXCEPTION);
     KT_EQ(m.mr[3], VEC_DEBUG);

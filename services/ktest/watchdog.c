@@ -33,7 +33,7 @@ watchdog(void)
         uint64_t why = info.state == KOZO_THREAD_INACTIVE ? RESCUE_FAULT : RESCUE_STUCK;
         // rip, rsp, rflags, then rescue()'s arguments (RDI, RSI, RDX)
         const uint64_t args[6] = { (uint64_t)rescue, KOZO_SERVICE_STACK_TOP - 8, 0,
-                                   why,              regs.rip,                   info.state };
+                                   why,              regs.ip,                   info.state };
         kt_invoke(ipc, KT_SLOT_TCB, KOZO_INV_TCB_SET_REGISTERS, 6, args, 0, NULL);
         kozo_tcb_resume(KT_SLOT_TCB); // it outranks us: it runs now
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # Host tests for tools/abigen: the generated C header and Rust module compile, generation is
-# deterministic, one change in kozo.abi reaches both outputs and the fingerprint (lockstep),
+# deterministic, one change in kernel.abi reaches both outputs and the fingerprint (lockstep),
 # and malformed .abi files are rejected with a line number.
 #
 #   tests/abi/test-abigen.sh <path-to-abigen-binary> <workdir>
@@ -14,7 +14,8 @@ fi
 ABIGEN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WORK=$2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-ABI=$ROOT/abi/kozo.abi
+ABI=$ROOT/abi/kernel.abi          # the portable part, read first
+ARCH_ABI=$ROOT/abi/arch/x86_64.abi # then the architecture's
 CC=${CC:-cc}
 CFLAGS="-std=c11 -Wall -Wextra -Werror"
 mkdir -p "$WORK"
@@ -38,12 +39,16 @@ check() {
     fi
 }
 
-fingerprint() { b3sum --no-names "$1" | cut -c1-16; }
+# fingerprint FILE...: of the inputs concatenated in order, as the Makefile computes it
+fingerprint() { cat "$@" | b3sum --no-names | cut -c1-16; }
 
-# gen ABI OUTDIR: generate OUTDIR/kozo_abi.h and OUTDIR/kozo_abi.rs
+# gen OUTDIR FILE...: generate OUTDIR/kozo_abi.h and OUTDIR/kozo_abi.rs from the inputs
 gen() {
-    mkdir -p "$2" &&
-        "$ABIGEN" --in "$1" --fingerprint "$(fingerprint "$1")" --c "$2/kozo_abi.h" --rs "$2/kozo_abi.rs"
+    local outdir=$1 ins=() f
+    shift
+    for f in "$@"; do ins+=(--in "$f"); done
+    mkdir -p "$outdir" &&
+        "$ABIGEN" "${ins[@]}" --fingerprint "$(fingerprint "$@")" --c "$outdir/kozo_abi.h" --rs "$outdir/kozo_abi.rs"
 }
 
 have_rustc() { command -v rustc >/dev/null 2>&1; }
@@ -58,10 +63,10 @@ rust_check() {
 # ---- 1. The real ABI: generate and compile ------------------------------------------------
 
 A=$WORK/gen-a
-check "generate from kozo.abi" gen "$ABI" "$A"
+check "generate from kernel.abi and arch/x86_64.abi" gen "$A" "$ABI" "$ARCH_ABI"
 
 # Including the header type-checks every inline accessor and stub and evaluates every layout
-# _Static_assert. Only names every kozo.abi has are used here; behaviour is tested in section 4.
+# _Static_assert. Only names every ABI definition has are used here; behaviour is tested in section 4.
 cat >"$WORK/use.c" <<'EOF'
 #include "kozo_abi.h"
 #include "kozo_abi.h" /* include guard */
@@ -81,50 +86,71 @@ check "C header has no user stubs under KOZO_KERNEL" \
 if have_rustc; then
     check "Rust module compiles (-D warnings, standalone and include! under no_std)" rust_check "$A"
 else
-    echo "SKIP: Rust module compiles (rustc not on PATH)"
+    bad "Rust module compiles: rustc not on PATH (make test's preflight installs Debian's rustc)"
 fi
 
 # ---- 2. Determinism ------------------------------------------------------------------------
 
 B=$WORK/gen-b
-check "generate again" gen "$ABI" "$B"
+check "generate again" gen "$B" "$ABI" "$ARCH_ABI"
 check "deterministic: kozo_abi.h identical" cmp "$A/kozo_abi.h" "$B/kozo_abi.h"
 check "deterministic: kozo_abi.rs identical" cmp "$A/kozo_abi.rs" "$B/kozo_abi.rs"
 # Only the input's basename may reach the output: the same file elsewhere gives the same bytes.
 mkdir -p "$WORK/elsewhere/deeper"
-cp "$ABI" "$WORK/elsewhere/deeper/kozo.abi"
+cp "$ABI" "$ARCH_ABI" "$WORK/elsewhere/deeper/"
 check "output independent of paths" bash -c "
     $(declare -f gen fingerprint); ABIGEN='$ABIGEN'
-    gen '$WORK/elsewhere/deeper/kozo.abi' '$WORK/elsewhere/out' &&
+    gen '$WORK/elsewhere/out' '$WORK/elsewhere/deeper/kernel.abi' '$WORK/elsewhere/deeper/x86_64.abi' &&
     cmp '$A/kozo_abi.h' '$WORK/elsewhere/out/kozo_abi.h' && cmp '$A/kozo_abi.rs' '$WORK/elsewhere/out/kozo_abi.rs'"
 
 # ---- 3. Lockstep: one number changes, both outputs and the fingerprint follow ---------------
 
 L=$WORK/lockstep
 mkdir -p "$L"
-cp "$ABI" "$L/kozo.abi"
-sys=$(awk '$1 == "syscall" { print $2; exit }' "$L/kozo.abi")
-used=$(awk '$1 == "syscall" { print $3 }' "$L/kozo.abi")
+cp "$ABI" "$L/kernel.abi"
+sys=$(awk '$1 == "syscall" { print $2; exit }' "$L/kernel.abi")
+used=$(awk '$1 == "syscall" { print $3 }' "$L/kernel.abi")
 free=
 for n in $(seq 0 15); do
     if ! grep -qx "$n" <<<"$used"; then free=$n; break; fi
 done
 if [ -z "$sys" ] || [ -z "$free" ]; then
-    bad "lockstep: find a syscall and a free number in kozo.abi"
+    bad "lockstep: find a syscall and a free number in kernel.abi"
 else
-    sed -E -i "s/^(syscall[[:space:]]+$sys[[:space:]]+)[0-9]+/\\1$free/" "$L/kozo.abi"
+    sed -E -i "s/^(syscall[[:space:]]+$sys[[:space:]]+)[0-9]+/\\1$free/" "$L/kernel.abi"
     check "lockstep: edited copy differs and fingerprint changed" \
-        bash -c "! cmp -s '$ABI' '$L/kozo.abi' && [ \"\$(b3sum --no-names '$ABI' | cut -c1-16)\" != \"\$(b3sum --no-names '$L/kozo.abi' | cut -c1-16)\" ]"
-    check "lockstep: regenerate" gen "$L/kozo.abi" "$L/out"
+        bash -c "! cmp -s '$ABI' '$L/kernel.abi' && [ \"\$(b3sum --no-names '$ABI' | cut -c1-16)\" != \"\$(b3sum --no-names '$L/kernel.abi' | cut -c1-16)\" ]"
+    check "lockstep: regenerate" gen "$L/out" "$L/kernel.abi" "$ARCH_ABI"
     check "lockstep: kozo_abi.h changed" bash -c "! cmp -s '$A/kozo_abi.h' '$L/out/kozo_abi.h'"
     check "lockstep: kozo_abi.rs changed" bash -c "! cmp -s '$A/kozo_abi.rs' '$L/out/kozo_abi.rs'"
     check "lockstep: KOZO_SYS_$sys is $free in C" grep -Eq "^#define KOZO_SYS_$sys +$free( |\$)" "$L/out/kozo_abi.h"
     check "lockstep: SYS_$sys is $free in Rust" grep -q "^pub const SYS_$sys: u64 = $free;" "$L/out/kozo_abi.rs"
-    fp=$(fingerprint "$L/kozo.abi")
+    fp=$(fingerprint "$L/kernel.abi" "$ARCH_ABI")
     check "lockstep: fingerprint define changed in C" bash -c "
         grep -q '^#define KOZO_ABI_FINGERPRINT  *0x${fp}ULL' '$L/out/kozo_abi.h' &&
         ! grep -q '^#define KOZO_ABI_FINGERPRINT  *0x${fp}ULL' '$A/kozo_abi.h'"
     check "lockstep: fingerprint changed in Rust" grep -q "^pub const ABI_FINGERPRINT: u64 = 0x$fp;" "$L/out/kozo_abi.rs"
+fi
+
+# ---- 3b. The two parts: the arch's file is in the fingerprint, and numbers span both ------
+
+AR=$WORK/arch-lockstep
+mkdir -p "$AR"
+cp "$ARCH_ABI" "$AR/x86_64.abi"
+sed -E -i 's/^(method IOPORT +IN8 +)61/\169/' "$AR/x86_64.abi"
+check "arch part: an edit there changes the fingerprint and the header" bash -c "
+    $(declare -f gen fingerprint); ABIGEN='$ABIGEN'
+    [ \"\$(fingerprint '$ABI' '$ARCH_ABI')\" != \"\$(fingerprint '$ABI' '$AR/x86_64.abi')\" ] &&
+    gen '$AR/out' '$ABI' '$AR/x86_64.abi' && grep -Eq '^#define KOZO_INV_IOPORT_IN8 +69( |\$)' '$AR/out/kozo_abi.h'"
+printf 'object ONE 1 0\n' >"$AR/a.abi"
+printf '# the arch part\nobject TWO 1 0\n' >"$AR/b.abi"
+if "$ABIGEN" --in "$AR/a.abi" --in "$AR/b.abi" --fingerprint 0123456789abcdef --c "$AR/x.h" 2>"$AR/x.err"; then
+    bad "arch part: a number used in both files is refused"
+elif grep -q "^abigen: b.abi:2: object TWO: number 1 is already used by ONE (a.abi:1)" "$AR/x.err" && [ ! -e "$AR/x.h" ]; then
+    ok "arch part: a number used in both files is refused, naming both files"
+else
+    bad "arch part: a number used in both files is refused, naming both files"
+    sed 's/^/    /' "$AR/x.err"
 fi
 
 # ---- 4. A fixture of our own: syntax the real file may not use, and runtime behaviour --------
@@ -153,7 +179,7 @@ struct outer
   u32 x
 end
 EOF
-check "fixture: generate" gen "$X/kozo.abi" "$X"
+check "fixture: generate" gen "$X" "$X/kozo.abi"
 cat >"$X/run.c" <<'EOF'
 #define KOZO_ABI_WANT_NAMES
 #include <string.h>
@@ -209,7 +235,7 @@ EOF
     check "fixture: Rust behaves (host run)" \
         bash -c "rustc --edition 2021 -D warnings -o '$X/run-rs' '$X/run.rs' && '$X/run-rs'"
 else
-    echo "SKIP: fixture: Rust compiles and behaves (rustc not on PATH)"
+    bad "fixture: Rust compiles and behaves: rustc not on PATH"
 fi
 
 # ---- 5. Malformed input is rejected with the offending line --------------------------------

@@ -41,6 +41,7 @@ struct member {
 
 struct decl {
     enum kind kind;
+    const char *file; // where it was declared (basename), and on which line
     int line;
     char name[NAMELEN];
     char scope[NAMELEN];  // field: WORD; method: OBJ
@@ -56,7 +57,8 @@ struct decl {
 
 
 // The input (parse.c) and the output stream (main.c).
-extern const char *src_name; // basename of the file being read: the only path that reaches output
+extern const char *src_name;  // basename of the file being read: the only path that reaches output
+extern char src_names[];      // all inputs, for the outputs' headers: "kernel.abi, x86_64.abi"
 extern int lineno;           // 0 outside the input (command-line errors)
 extern struct decl decls[MAXDECLS];
 extern int ndecls;
@@ -70,6 +72,8 @@ typedef unsigned long long ull; // printf needs a type with a fixed conversion
 
 // lex.c: errors, formatting into rotating buffers, names, and the tokens of one line.
 _Noreturn void die(const char *fmt, ...);
+// "line N" for a line of the file being read, "FILE:N" for one of another input.
+const char *where(const char *file, int line);
 const char *fmt(const char *f, ...);
 const char *up(const char *s);
 const char *low(const char *s);

@@ -4,7 +4,7 @@
 // naming both lines.
 #include "abigen.h"
 
-static struct { char name[NAMELEN * 3]; int line; } claims[MAXCLAIMS];
+static struct { char name[NAMELEN * 3]; const char *file; int line; } claims[MAXCLAIMS];
 static int nclaims;
 
 static void claim(const char *fmt, ...)
@@ -16,14 +16,14 @@ static void claim(const char *fmt, ...)
     va_end(ap);
     for (int i = 0; i < nclaims; i++)
         if (!strcmp(claims[i].name, buf)) {
-            if (claims[i].line) die("generated name %s is also generated for line %d", buf, claims[i].line);
+            if (claims[i].line) die("generated name %s is also generated for %s", buf, where(claims[i].file, claims[i].line));
             die("generated name %s is reserved by abigen", buf);
         }
     if (nclaims == MAXCLAIMS) die("too many generated names");
     strcpy(claims[nclaims].name, buf);
+    claims[nclaims].file = src_name;
     claims[nclaims++].line = lineno;
 }
-
 
 void check_names(void)
 {
@@ -35,6 +35,7 @@ void check_names(void)
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) claim("%s", fixed[i]);
     for (struct decl *d = decls; d < decls + ndecls; d++) {
+        src_name = d->file;
         lineno = d->line;
         const char *n = d->name, *s = d->scope;
         switch (d->kind) {

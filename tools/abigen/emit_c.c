@@ -64,8 +64,8 @@ void emit_c(void)
       " * ABI fingerprint: %s\n *\n"
       " * -DKOZO_KERNEL drops the user invocation stubs; -DKOZO_ABI_WANT_NAMES adds name tables.\n"
       " */\n#ifndef KOZO_ABI_H\n#define KOZO_ABI_H\n\n#include <stddef.h>\n#include <stdint.h>\n\n",
-      src_name, src_name, fp);
-    c_define("KOZO_ABI_FINGERPRINT", fmt("0x%sULL", fp), fmt("BLAKE3 of %s, first 64 bits", src_name));
+      src_names, src_names, fp);
+    c_define("KOZO_ABI_FINGERPRINT", fmt("0x%sULL", fp), fmt("BLAKE3 of %s, first 64 bits", src_names));
     c_define("KOZO_ABI_FINGERPRINT_STR", fmt("\"%s\"", fp), "");
     P("\n#ifdef __GNUC__\n#define KOZO_ABI_UNUSED __attribute__((unused))\n#else\n#define KOZO_ABI_UNUSED\n#endif\n");
 

@@ -18,6 +18,11 @@ _Noreturn void die(const char *fmt, ...)
     exit(1);
 }
 
+const char *where(const char *file, int line)
+{
+    return strcmp(file, src_name) ? fmt("%s:%d", file, line) : fmt("line %d", line);
+}
+
 // Small rotating buffers so several derived names can appear in one printf.
 static char *rot(void)
 {

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// abigen: turn abi/kozo.abi, the one definition of the KOZO kernel ABI, into a C header
-// (kernel, libkozo, C services) and a Rust module, both stamped with the ABI fingerprint.
+// abigen: turn the one definition of the KOZO kernel ABI (abi/kernel.abi, the portable part,
+// and abi/arch/<arch>.abi, the architecture's) into a C header (kernel, libkozo, C services)
+// and a Rust module, both stamped with the ABI fingerprint.
 //
 // Every number that crosses the kernel boundary has to agree between the kernel and all
-// of userspace. Deriving them from one file, and embedding that file's hash, makes a
+// of userspace. Deriving them from one definition, and embedding its hash, makes a
 // mismatch impossible within one build and detectable at boot across builds.
 //
 // Host tool: C11 + libc only. The whole input is validated before any output is
 // written, and the output depends only on the input (byte-for-byte reproducible).
 //
-//   abigen --in abi/kozo.abi --fingerprint <16 hex> --c kozo_abi.h --rs kozo_abi.rs
+//   abigen --in abi/kernel.abi --in abi/arch/x86_64.abi --fingerprint <16 hex>
+//          --c kozo_abi.h --rs kozo_abi.rs
+//
+// The fingerprint is that of the inputs concatenated in order (the Makefile hashes them).
 #include "abigen.h"
 
 char fp[17];
@@ -36,29 +40,33 @@ static void commit(const char *t, const char *path)
 
 static _Noreturn void usage(void)
 {
-    fprintf(stderr, "usage: abigen --in FILE.abi --fingerprint <16 hex digits> [--c OUT.h] [--rs OUT.rs]\n");
+    fprintf(stderr, "usage: abigen --in FILE.abi [--in FILE.abi ...] --fingerprint <16 hex digits> [--c OUT.h] [--rs OUT.rs]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    const char *in = NULL, *fpin = NULL, *c = NULL, *rs = NULL;
+    const char *in[8], *fpin = NULL, *c = NULL, *rs = NULL;
+    int nin = 0;
     for (int i = 1; i < argc; i++) {
-        const char **opt = !strcmp(argv[i], "--in") ? &in : !strcmp(argv[i], "--fingerprint") ? &fpin
-                         : !strcmp(argv[i], "--c") ? &c : !strcmp(argv[i], "--rs") ? &rs : NULL;
+        const char *dummy, **opt = !strcmp(argv[i], "--in") ? &dummy : !strcmp(argv[i], "--fingerprint") ? &fpin
+                                 : !strcmp(argv[i], "--c") ? &c : !strcmp(argv[i], "--rs") ? &rs : NULL;
         if (!opt || i + 1 >= argc) usage();
+        if (opt == &dummy) {
+            if (nin == (int)(sizeof in / sizeof in[0])) usage();
+            in[nin++] = argv[i + 1];
+        }
         *opt = argv[++i];
     }
-    if (!in || !fpin || (!c && !rs)) usage();
+    if (!nin || !fpin || (!c && !rs)) usage();
     int ok = strlen(fpin) == 16;
     for (int i = 0; ok && i < 16; i++) {
         ok = isxdigit((unsigned char)fpin[i]);
         fp[i] = (char)tolower((unsigned char)fpin[i]);
     }
     if (!ok) die("--fingerprint '%s' is not exactly 16 hex digits", fpin);
-    src_name = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
-
-    parse_file(in);
+    for (int i = 0; i < nin; i++)
+        parse_file(in[i]);
     check_names();
     atexit(remove_tmp);
     if (c) write_tmp(tmp[0], c, emit_c);

@@ -14,6 +14,7 @@ const char *const title[] = {
 const char *const prefix[] = {"", "SYS_", "ERR_", "OBJ_", "RIGHT_", "SLOT_"}; // of names
 
 const char *src_name = "?";
+char src_names[LINELEN];
 int lineno;
 struct decl decls[MAXDECLS];
 int ndecls;
@@ -42,10 +43,11 @@ struct decl *find_num(enum kind k, uint64_t num)
 static struct decl *new_decl(enum kind k, const char *scope, const char *name)
 {
     struct decl *o = find(k, scope, name);
-    if (o) die("duplicate %s %s%s%s (first declared on line %d)", keyword[k], scope, *scope ? "." : "", name, o->line);
+    if (o) die("duplicate %s %s%s%s (first declared on %s)", keyword[k], scope, *scope ? "." : "", name, where(o->file, o->line));
     if (ndecls == MAXDECLS) die("too many declarations");
     struct decl *d = &decls[ndecls++];
     d->kind = k;
+    d->file = src_name;
     d->line = lineno;
     strcpy(d->scope, scope);
     strcpy(d->name, name);
@@ -59,7 +61,7 @@ static struct decl *numbered(enum kind k, const char *what, uint64_t max, const 
     uint64_t num = number(what, NULL);
     if (num > max) die("%s %s %llu is out of range (max %llu: %s)", keyword[k], what, (ull)num, (ull)max, why);
     struct decl *o = find_num(k, num);
-    if (o) die("%s %s: %s %llu is already used by %s (line %d)", keyword[k], name, what, (ull)num, o->name, o->line);
+    if (o) die("%s %s: %s %llu is already used by %s (%s)", keyword[k], name, what, (ull)num, o->name, where(o->file, o->line));
     struct decl *d = new_decl(k, "", name);
     d->num = num;
     return d;
@@ -113,9 +115,9 @@ static void parse_field(void)
         die("field %s.%s: shift %llu + width %llu exceeds 64 bits", w, d->name, (ull)d->num, (ull)d->num2);
     for (struct decl *o = decls; o < d; o++)
         if (o->kind == K_FIELD && !strcmp(o->scope, w) && (mask(o->num2) << o->num & mask(d->num2) << d->num))
-            die("field %s.%s (bits %llu..%llu) overlaps %s.%s (bits %llu..%llu, line %d)", w, d->name,
+            die("field %s.%s (bits %llu..%llu) overlaps %s.%s (bits %llu..%llu, %s)", w, d->name,
                 (ull)d->num, (ull)(d->num + d->num2 - 1), w, o->name, (ull)o->num,
-                (ull)(o->num + o->num2 - 1), o->line);
+                (ull)(o->num + o->num2 - 1), where(o->file, o->line));
     doc_and_end(d->doc);
 }
 
@@ -145,8 +147,8 @@ static void parse_method(void)
     d->num = number("label", NULL);
     for (struct decl *o = decls; o < d; o++)
         if (o->kind == K_METHOD && o->num == d->num)
-            die("method %s.%s: label %llu is already used by %s.%s (line %d)", obj, d->name, (ull)d->num,
-                o->scope, o->name, o->line);
+            die("method %s.%s: label %llu is already used by %s.%s (%s)", obj, d->name, (ull)d->num,
+                o->scope, o->name, where(o->file, o->line));
     d->nargs = name_list(d->args, "argument", 1);
     expect("->");
     d->nres = name_list(d->res, "result", 0);
@@ -247,9 +249,16 @@ static void parse_line(void)
     die("unknown keyword '%s'", kw);
 }
 
+// Read one input. Several are read in order into one set of declarations (the portable ABI,
+// then the architecture's part): names and numbers are unique across all of them.
 void parse_file(const char *path)
 {
     char line[LINELEN];
+    src_name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    lineno = 0;
+    if (strlen(src_names) + strlen(src_name) + 3 >= sizeof src_names) die("too many input files");
+    if (*src_names) strcat(src_names, ", ");
+    strcat(src_names, src_name);
     FILE *f = fopen(path, "r");
     if (!f) die("cannot open %s: %s", path, strerror(errno));
     while (fgets(line, sizeof line, f)) {
@@ -265,7 +274,6 @@ void parse_file(const char *path)
         die("struct %s is not terminated by 'end'", cur_struct->name);
     }
 }
-
 
 uint64_t count_of(enum kind k)
 {

@@ -39,7 +39,7 @@ struct arch_fpu {
 #define RFLAGS_USER_OK  0xdd5ULL
 #define RFLAGS_FIXED   (BIT(1) | RFLAGS_IF)
 
-// --- Syscall register ABI (abi/kozo.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------
+// --- Syscall register ABI (abi/arch/x86_64.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------
 static inline word_t arch_sysno(const struct arch_context *c) { return c->rax; }
 static inline word_t arch_get_cap(const struct arch_context *c) { return c->rdi; }
 static inline word_t arch_get_info(const struct arch_context *c) { return c->rsi; }

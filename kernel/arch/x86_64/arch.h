@@ -36,7 +36,7 @@ struct arch_fpu {
 #define RFLAGS_USER_OK  0xdd5ULL
 #define RFLAGS_FIXED    (BIT(1) | RFLAGS_IF)
 
-// --- Syscall register ABI (abi/kozo.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------
+// --- Syscall register ABI (abi/arch/x86_64.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------
 static inline word_t arch_sysno(const struct arch_context *c) { return c->rax; }
 static inline word_t arch_get_cap(const struct arch_context *c) { return c->rdi; }
 static inline word_t arch_get_info(const struct arch_context *c) { return c->rsi; }
@@ -89,7 +89,7 @@ static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rf
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
 #define ARCH_ASID_COUNT 4096 // ASIDs: 12 bits, the width of a PCID; ASID 0 is the kernel's
-#define ARCH_ASID_POOL_SIZE 256 // issued in 16 pools (object/asid.c)
+#define ARCH_ASID_POOL_SIZE KOZO_ARCH_ASID_POOL_SIZE // issued in KOZO_ARCH_ASID_POOLS pools (object/asid.c)
 
 // --- Physical memory: the kernel reaches RAM through a fixed window ----------------------
 #define ARCH_PHYSMAP_BYTES ((paddr_t)PHYSMAP_GIB << 30)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // libkozo: the user side of the KOZO ABI. System calls as inline functions (the register
-// ABI is in abi/kozo.abi: RAX number, RDI cap/badge, RSI message info, RDX R10 R8 R9 the
+// ABI is in abi/arch/x86_64.abi: RAX number, RDI cap/badge, RSI message info, RDX R10 R8 R9 the
 // first four message words), invocation stubs (generated into kozo_abi.h), the IPC buffer,
 // and a console printf.
 #ifndef KOZO_KOZO_H
