@@ -39,6 +39,18 @@ lookup_invoked(struct tcb *t, cte_t **slot)
     return err == KOZO_ERR_OK;
 }
 
+// DEBUG_ERRORS builds (the host tests and the syscall fuzzer among them) hold every decoder
+// to the ABI: each method lists the errors it may return (abi/*.abi), and an answer outside
+// the list is a kernel bug, not something a caller should have to expect.
+static void
+check_declared(word_t label, word_t err)
+{
+    if (KOZO_DEBUG_ERRORS && err != KOZO_ERR_OK &&
+        (err >= 64 || !(kozo_inv_errors(label) & (1ULL << err))))
+        panic("invocation label %lu returned error %lu, which its method does not declare",
+              (unsigned long)label, (unsigned long)err);
+}
+
 // Perform a kernel invocation: arguments from the message, results back in registers.
 static void
 invoke(struct tcb *t, cte_t *slot)
@@ -65,6 +77,7 @@ invoke(struct tcb *t, cte_t *slot)
         arch_restart_syscall(&t->ctx); // registers untouched: the same call runs again
         return;
     }
+    check_declared(inv.label, err);
     for (unsigned i = 0; i < inv.nres; i++)
         arch_set_mr(&t->ctx, i, inv.res[i]);
     arch_set_info(&t->ctx, kozo_msginfo_make(inv.nres, 0, 0, 0));

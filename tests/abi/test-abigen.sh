@@ -162,8 +162,11 @@ const N 0x3 "hex stays hex"
 const TEN 010 "decimal, not octal"
 object THING 1 4
 object OTHER 3 0
-method THING DO 0x10 (a, b) -> (type, loop)
-method OTHER NOP 17 () -> ()
+error ILLEGAL_OPERATION 10
+error INVALID_ARGUMENT 4
+error RANGE 5
+method THING DO 0x10 (a, b) -> (type, loop) [RANGE]
+method OTHER NOP 17 () -> () []
 field flags TYPE 0 64 "a full-width field"
 field hdr LEN    0  7
 field hdr LABEL  12 52
@@ -210,6 +213,11 @@ int main(void)
     ok &= KOZO_N == 3 && KOZO_TEN == 10 && KOZO_OBJ_COUNT == 4 && kozo_object_names[2] == NULL;
     ok &= strcmp(kozo_object_names[KOZO_OBJ_OTHER], "OTHER") == 0 && KOZO_INV_MAX_ARGS == 2;
     ok &= strcmp(kozo_method_names[1].name, "OTHER.NOP") == 0 && kozo_method_names[1].label == 17;
+    /* Error lists: the listed ones plus the implicit ILLEGAL_OPERATION (and INVALID_ARGUMENT
+     * for a method with arguments); an unknown label has only ILLEGAL_OPERATION. */
+    ok &= KOZO_INV_THING_DO_ERRORS == ((1ULL << 5) | (1ULL << 10) | (1ULL << 4));
+    ok &= kozo_inv_errors(0x10) == KOZO_INV_THING_DO_ERRORS && kozo_inv_errors(17) == 1ULL << 10;
+    ok &= kozo_inv_errors(99) == 1ULL << 10;
     ok &= sizeof(struct kozo_padded) == 24 && sizeof(struct kozo_outer) == 56;
     return !ok;
 }
@@ -268,8 +276,11 @@ neg dup-name            2 'error A 1\nerror A 2\n'
 neg right-bit-64        1 'right R 64\n'
 neg field-past-64       1 'field w A 60 5\n'
 neg unknown-member-type 2 'struct s\n  u128 a\nend\n'
-neg unknown-object      2 'object O 1 0\nmethod P M 1 () -> ()\n'
-neg dup-method-label    3 'object O 1 0\nmethod O A 5 () -> ()\nmethod O B 5 () -> ()\n'
+neg unknown-object      2 'object O 1 0\nmethod P M 1 () -> () []\n'
+neg dup-method-label    3 'object O 1 0\nmethod O A 5 () -> () []\nmethod O B 5 () -> () []\n'
+neg no-error-list       2 'object O 1 0\nmethod O A 5 () -> () "doc"\n'
+neg unknown-error       2 'object O 1 0\nmethod O A 5 () -> () [NOPE]\n'
+neg error-listed-twice  3 'object O 1 0\nerror E 1\nmethod O A 5 () -> () [E, E]\n'
 neg malformed-method    2 'object O 1 0\nmethod O A 5 (a, b -> ()\n'
 neg name-collision      2 'syscall CALL 0\nconst SYS_CALL 3\n'
 

@@ -27,7 +27,7 @@ FUZZ_KERNEL_SRC := $(wildcard kernel/core/*.c kernel/object/*.c) kernel/arch/hos
 $(BUILD)/fuzz/fuzz_syscall: tests/fuzz/fuzz_syscall.c $(FUZZ_KERNEL_SRC) $(ABI_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-omit-frame-pointer -pthread -Ikernel/arch/host -Ikernel/include \
-		-Ilib/common -Itests/host -I$(BUILD)/include -DKOZO_KERNEL -DKOZO_TEST_BUILD=0 \
+		-Ilib/common -Itests/host -I$(BUILD)/include -DKOZO_KERNEL -DKOZO_TEST_BUILD=0 -DKOZO_DEBUG_ERRORS=1 \
 		-DKOZO_BUILD_ID='"fuzz"' -o $@ tests/fuzz/fuzz_syscall.c $(FUZZ_KERNEL_SRC)
 
 fuzz: $(FUZZ_BINS)

@@ -51,6 +51,7 @@ struct decl {
     char doc[DOCLEN];
     int nargs, nres;
     char args[MAXLIST][NAMELEN], res[MAXLIST][NAMELEN];
+    uint64_t errors;      // method: the errors it may return, a mask of error numbers (< 64)
     int first, nmembers;  // struct: members[first .. first + nmembers)
     uint64_t size, align;
 };
@@ -99,6 +100,14 @@ void parse_file(const char *path);
 uint64_t mask(uint64_t width);
 uint64_t count_of(enum kind k); // max + 1: name tables and *_COUNT
 int first_of_word(const struct decl *d);
+
+// The errors every method may return besides its list, if the ABI declares them: the label
+// is not one of the invoked object's, and (methods with arguments) too few message words.
+#define IMPLICIT_ERROR     "ILLEGAL_OPERATION"
+#define IMPLICIT_ARG_ERROR "INVALID_ARGUMENT"
+uint64_t implicit_errors(const struct decl *method);
+uint64_t method_errors(const struct decl *method); // its list and the implicit ones
+const char *error_names(uint64_t mask);           // "INVALID_HANDLE, RANGE", in number order
 
 // check.c
 void check_names(void);

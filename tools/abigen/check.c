@@ -32,6 +32,7 @@ void check_names(void)
         "KOZO_SYS_COUNT", "KOZO_ERR_COUNT", "KOZO_OBJ_COUNT", "KOZO_INV_MAX_ARGS",
         "KOZO_INV_MAX_RES", "KOZO_METHOD_COUNT", "kozo_invoke", "kozo_syscall_names",
         "kozo_error_names", "kozo_object_names", "kozo_method_names", "struct kozo_method_name",
+        "kozo_inv_errors",
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) claim("%s", fixed[i]);
     for (struct decl *d = decls; d < decls + ndecls; d++) {
@@ -51,6 +52,7 @@ void check_names(void)
             claim("KOZO_INV_%s_%s", s, n);
             claim("KOZO_INV_%s_%s_NARGS", s, n);
             claim("KOZO_INV_%s_%s_NRES", s, n);
+            claim("KOZO_INV_%s_%s_ERRORS", s, n);
             claim("struct kozo_args_%s_%s", low(s), low(n));
             claim("struct kozo_res_%s_%s", low(s), low(n));
             claim("kozo_%s_%s", low(s), low(n));

@@ -43,7 +43,8 @@ static void c_stub(const struct decl *d)
     char o[NAMELEN], n[NAMELEN];
     strcpy(o, low(d->scope));
     strcpy(n, low(d->name));
-    P("\n/* %s.%s: %s */\nstatic inline uint64_t kozo_%s_%s(uint64_t cap", d->scope, d->name, d->doc, o, n);
+    P("\n/* %s.%s: %s.\n * Errors: %s */\nstatic inline uint64_t kozo_%s_%s(uint64_t cap", d->scope, d->name, d->doc,
+      error_names(method_errors(d)), o, n);
     for (int i = 0; i < d->nargs; i++) P(", uint64_t %s", d->args[i]);
     if (d->nres) P(", struct kozo_res_%s_%s *out", o, n);
     P(")\n{\n");
@@ -121,10 +122,21 @@ void emit_c(void)
         c_define(fmt("KOZO_INV_%s_%s", d->scope, d->name), cnum(d->num, dec(d->num)), d->doc);
         c_define(fmt("KOZO_INV_%s_%s_NARGS", d->scope, d->name), dec((uint64_t)d->nargs), "");
         c_define(fmt("KOZO_INV_%s_%s_NRES", d->scope, d->name), dec((uint64_t)d->nres), "");
+        c_define(fmt("KOZO_INV_%s_%s_ERRORS", d->scope, d->name), fmt("0x%llxULL", (ull)method_errors(d)),
+                 error_names(method_errors(d)));
     }
     c_define("KOZO_INV_MAX_ARGS", dec((uint64_t)max_args), "most arguments of any method");
     c_define("KOZO_INV_MAX_RES", dec((uint64_t)max_res), "most results of any method");
     c_define("KOZO_METHOD_COUNT", dec((uint64_t)nmethods), "");
+    if (nmethods) {
+        struct decl none = { .nargs = 0 };
+        P("\n/* The errors (a mask of 1 << KOZO_ERR_*) an invocation with this label may return; an\n"
+          " * unknown label only the implicit one. The kernel checks its answers against it in\n"
+          " * DEBUG_ERRORS builds. */\nstatic inline uint64_t kozo_inv_errors(uint64_t label)\n{\n"
+          "    switch (label) {\n");
+        EACH(d, K_METHOD) P("    case KOZO_INV_%s_%s: return KOZO_INV_%s_%s_ERRORS;\n", d->scope, d->name, d->scope, d->name);
+        P("    default: return 0x%llxULL;\n    }\n}\n", (ull)implicit_errors(&none));
+    }
     P("\n/* Argument and result words of each method, in message-word order. */\n");
     EACH(d, K_METHOD) { c_words_struct(d, 0); c_words_struct(d, 1); }
     if (nmethods) {

@@ -68,6 +68,8 @@ void emit_rust(void)
         rs_const(fmt("INV_%s_%s", d->scope, d->name), dec(d->num), d->doc);
         rs_const(fmt("INV_%s_%s_NARGS", d->scope, d->name), dec((uint64_t)d->nargs), "");
         rs_const(fmt("INV_%s_%s_NRES", d->scope, d->name), dec((uint64_t)d->nres), "");
+        rs_const(fmt("INV_%s_%s_ERRORS", d->scope, d->name), fmt("0x%llx", (ull)method_errors(d)),
+                 fmt("Errors it may return (1 << ERR_*): %s.", error_names(method_errors(d))));
     }
     rs_const("INV_MAX_ARGS", dec((uint64_t)max_args), "Most arguments of any method.");
     rs_const("INV_MAX_RES", dec((uint64_t)max_res), "Most results of any method.");

@@ -139,6 +139,47 @@ static int name_list(char (*names)[NAMELEN], const char *what, int is_arg)
     return n;
 }
 
+uint64_t implicit_errors(const struct decl *m)
+{
+    const struct decl *e = find(K_ERROR, "", IMPLICIT_ERROR), *a = find(K_ERROR, "", IMPLICIT_ARG_ERROR);
+    return (e ? 1ULL << e->num : 0) | (a && m->nargs ? 1ULL << a->num : 0);
+}
+
+uint64_t method_errors(const struct decl *m) { return m->errors | implicit_errors(m); }
+
+const char *error_names(uint64_t mask)
+{
+    static char buf[DOCLEN];
+    buf[0] = 0;
+    for (unsigned e = 0; e < 64; e++) {
+        const struct decl *d = (mask >> e & 1) ? find_num(K_ERROR, e) : NULL;
+        if (d && strlen(buf) + strlen(d->name) + 3 < sizeof buf) {
+            if (*buf) strcat(buf, ", ");
+            strcat(buf, d->name);
+        }
+    }
+    return buf;
+}
+
+// "[A, B]": the errors a method may return (declared errors, below 64), besides the implicit
+// ones; "[]" if only those. Every method has the list, so none is undocumented.
+static void parse_errors(struct decl *d)
+{
+    if (!accept("[")) die("method %s.%s: expected its error list '[...]' after the results, found %s", d->scope,
+                          d->name, found());
+    if (accept("]")) return;
+    do {
+        const char *n = ident("error name", 1);
+        const struct decl *e = find(K_ERROR, "", n);
+        if (!e) die("method %s.%s: unknown error '%s' (declare it with 'error' first)", d->scope, d->name, n);
+        if (e->num >= 64) die("method %s.%s: error %s is %llu: error lists hold numbers below 64", d->scope, d->name,
+                              n, (ull)e->num);
+        if (d->errors & 1ULL << e->num) die("method %s.%s: error %s listed twice", d->scope, d->name, n);
+        d->errors |= 1ULL << e->num;
+    } while (accept(","));
+    expect("]");
+}
+
 static void parse_method(void)
 {
     const char *obj = ident("object name", 1);
@@ -152,6 +193,7 @@ static void parse_method(void)
     d->nargs = name_list(d->args, "argument", 1);
     expect("->");
     d->nres = name_list(d->res, "result", 0);
+    parse_errors(d);
     doc_and_end(d->doc);
     nmethods++;
     max_args = d->nargs > max_args ? d->nargs : max_args;
