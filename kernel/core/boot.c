@@ -141,7 +141,8 @@ create_init(const void *image, size_t size)
     // The VSpace's cap first: its ASID, from the first pool, is recorded in the frame caps.
     mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_VSPACE], cap_make(KOZO_OBJ_VSPACE, KOZO_RIGHTS_ALL, vspace, 0),
                MDB_REVOCABLE);
-    asid_boot(&cnode[KOZO_SLOT_ASID_CONTROL], &cnode[KOZO_SLOT_INIT_ASID_POOL], &cnode[KOZO_SLOT_INIT_VSPACE]);
+    asid_boot(&cnode[KOZO_SLOT_ASID_CONTROL], &cnode[KOZO_SLOT_INIT_ASID_POOL],
+              &cnode[KOZO_SLOT_INIT_VSPACE]);
     unsigned asid = vspace_asid(cnode[KOZO_SLOT_INIT_VSPACE].cap);
 
     for (unsigned i = 0; i < info.nload; i++) {

@@ -8,19 +8,11 @@
 unsigned
 cap_object_bits(cap_t c)
 {
+    // Sizes are the ABI's table (kozo_object_bits); a sized object's count is in its cap.
     switch (cap_type(c)) {
-    case KOZO_OBJ_UNTYPED: return ut_bits(c);
-    case KOZO_OBJ_CNODE: return cnode_radix(c) + KOZO_OBJ_CNODE_BITS;
-    case KOZO_OBJ_TCB: return KOZO_OBJ_TCB_BITS;
-    case KOZO_OBJ_ENDPOINT: return KOZO_OBJ_ENDPOINT_BITS;
-    case KOZO_OBJ_NOTIFICATION: return KOZO_OBJ_NOTIFICATION_BITS;
-    case KOZO_OBJ_FRAME: return KOZO_OBJ_FRAME_BITS;
-    case KOZO_OBJ_LARGE_FRAME: return KOZO_OBJ_LARGE_FRAME_BITS;
-    case KOZO_OBJ_PAGE_TABLE: return KOZO_OBJ_PAGE_TABLE_BITS;
-    case KOZO_OBJ_PAGE_DIRECTORY: return KOZO_OBJ_PAGE_DIRECTORY_BITS;
-    case KOZO_OBJ_PDPT: return KOZO_OBJ_PDPT_BITS;
-    case KOZO_OBJ_VSPACE: return KOZO_OBJ_VSPACE_BITS;
-    default: return 0;
+    case KOZO_OBJ_UNTYPED: return kozo_object_bits(KOZO_OBJ_UNTYPED, ut_bits(c));
+    case KOZO_OBJ_CNODE: return kozo_object_bits(KOZO_OBJ_CNODE, cnode_radix(c));
+    default: return kozo_object_bits(cap_type(c), 0);
     }
 }
 

@@ -98,13 +98,13 @@ asid_pool_describe(cap_t pool)
 static word_t
 decode_make_pool(struct invocation *inv)
 {
-    const word_t *a = inv->args;
+    const struct kozo_args_asid_control_make_pool *m = &inv->a.asid_control_make_pool;
     cte_t *dest;
     word_t err;
     unsigned pool = 0;
 
     INV_NEED_ARGS(inv, KOZO_INV_ASID_CONTROL_MAKE_POOL_NARGS);
-    if ((err = cspace_lookup_rel(inv->caller, a[0], a[1], a[2], &dest)))
+    if ((err = cspace_lookup_rel(inv->caller, m->root, m->index, m->depth, &dest)))
         return err;
     if (!cte_empty(dest))
         return KOZO_ERR_SLOT_OCCUPIED;
@@ -128,7 +128,7 @@ decode_assign(struct invocation *inv)
     word_t err;
 
     INV_NEED_ARGS(inv, KOZO_INV_ASID_POOL_ASSIGN_NARGS);
-    if ((err = cspace_lookup_cap(inv->caller, inv->args[0], &vs)))
+    if ((err = cspace_lookup_cap(inv->caller, inv->a.asid_pool_assign.vspace, &vs)))
         return err;
     if (cap_type(vs->cap) != KOZO_OBJ_VSPACE)
         return KOZO_ERR_WRONG_TYPE;

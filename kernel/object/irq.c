@@ -44,21 +44,21 @@ irq_unbind_notification(struct notification *n)
 static word_t
 decode_irq_get(struct invocation *inv)
 {
-    const word_t *a = inv->args;
+    const struct kozo_args_irq_control_get *g = &inv->a.irq_control_get;
     cte_t *dest;
     word_t err;
 
     INV_NEED_ARGS(inv, KOZO_INV_IRQ_CONTROL_GET_NARGS);
-    if (a[0] >= KOZO_IRQ_LINES)
+    if (g->irq >= KOZO_IRQ_LINES)
         return KOZO_ERR_RANGE;
-    if (irqs[a[0]].issued)
+    if (irqs[g->irq].issued)
         return KOZO_ERR_REVOKE_FIRST;
-    if ((err = cspace_lookup_rel(inv->caller, a[1], a[2], a[3], &dest)))
+    if ((err = cspace_lookup_rel(inv->caller, g->root, g->index, g->depth, &dest)))
         return err;
     if (!cte_empty(dest))
         return KOZO_ERR_SLOT_OCCUPIED;
-    irqs[a[0]].issued = true;
-    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, a[0]), MDB_REVOCABLE);
+    irqs[g->irq].issued = true;
+    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, g->irq), MDB_REVOCABLE);
     return KOZO_ERR_OK;
 }
 
@@ -75,7 +75,7 @@ decode_irq_invocation(struct invocation *inv)
     switch (inv->label) {
     case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION:
         INV_NEED_ARGS(inv, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION_NARGS);
-        if ((err = cspace_lookup_cap(inv->caller, inv->args[0], &n)))
+        if ((err = cspace_lookup_cap(inv->caller, inv->a.irq_handler_set_notification.notification, &n)))
             return err;
         if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
             return KOZO_ERR_WRONG_TYPE;

@@ -120,9 +120,10 @@ decode_configure(struct invocation *inv, struct tcb *t)
         [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE, [TCB_SLOT_VSPACE] = KOZO_OBJ_VSPACE,
         [TCB_SLOT_IPC_BUFFER] = KOZO_OBJ_FRAME, [TCB_SLOT_FAULT_EP] = KOZO_OBJ_ENDPOINT,
     };
-    const word_t *a = inv->args;
-    struct kozo_args_tcb_configure c = { a[0], a[1], a[2], a[3], a[4] };
-    const word_t handles[TCB_SLOT_COUNT] = { c.cspace_root, c.vspace_root, c.ipc_buffer_frame, c.fault_ep };
+    const struct kozo_args_tcb_configure *c = &inv->a.tcb_configure;
+    const word_t handles[TCB_SLOT_COUNT] = {
+        c->cspace_root, c->vspace_root, c->ipc_buffer_frame, c->fault_ep,
+    };
     cte_t *src[TCB_SLOT_COUNT];
     cap_t copy[TCB_SLOT_COUNT];
     word_t err;
@@ -143,10 +144,10 @@ decode_configure(struct invocation *inv, struct tcb *t)
         if (src[k] && (err = cap_derive(src[k], &copy[k])))
             return err;
     }
-    if ((c.ipc_buffer_vaddr & 7) || (c.ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
+    if ((c->ipc_buffer_vaddr & 7) || (c->ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
                                            sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
         return KOZO_ERR_ALIGNMENT;
-    if (c.ipc_buffer_vaddr >= KOZO_USER_TOP)
+    if (c->ipc_buffer_vaddr >= KOZO_USER_TOP)
         return KOZO_ERR_RANGE;
     // The kernel writes messages into the IPC buffer: it must be writable RAM.
     if (src[TCB_SLOT_IPC_BUFFER] && map_is_device(src[TCB_SLOT_IPC_BUFFER]->cap))
@@ -160,7 +161,7 @@ decode_configure(struct invocation *inv, struct tcb *t)
         if (src[k])
             mdb_insert(src[k], &t->slots[k], copy[k], 0);
     }
-    t->ipc_buffer_vaddr = c.ipc_buffer_vaddr;
+    t->ipc_buffer_vaddr = c->ipc_buffer_vaddr;
     if (t == current)
         sched_request(); // the address space may have changed
     return KOZO_ERR_OK;
@@ -170,18 +171,20 @@ word_t
 decode_tcb_invocation(struct invocation *inv)
 {
     struct tcb *t = tcb_from_cap(inv->cap);
-    const word_t *a = inv->args;
+    const union kozo_inv_args *a = &inv->a;
 
     switch (inv->label) {
     case KOZO_INV_TCB_CONFIGURE:
         return decode_configure(inv, t);
-    case KOZO_INV_TCB_SET_REGISTERS:
+    case KOZO_INV_TCB_SET_REGISTERS: {
+        const struct kozo_args_tcb_set_registers *r = &a->tcb_set_registers;
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
         if (t == inv->caller || in_syscall(t))
             return KOZO_ERR_ILLEGAL_OPERATION;
-        if (!arch_ctx_set_user(&t->ctx, a[0], a[1], a[2], a[3], a[4], a[5]))
+        if (!arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2))
             return KOZO_ERR_RANGE;
         return KOZO_ERR_OK;
+    }
     case KOZO_INV_TCB_READ_REGISTERS:
         // A blocked thread's registers are not the ones it will resume with: that depends
         // on how the call ends (its result, or the restart if it is suspended).
@@ -211,30 +214,31 @@ decode_tcb_invocation(struct invocation *inv)
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_PRIORITY:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
-        if (a[0] >= SCHED_PRIORITIES)
+        if (a->tcb_set_priority.priority >= SCHED_PRIORITIES)
             return KOZO_ERR_RANGE;
-        if (a[0] > inv->caller->priority)
+        if (a->tcb_set_priority.priority > inv->caller->priority)
             return KOZO_ERR_INSUFFICIENT_RIGHTS;
         if (t->state == TS_RUNNABLE) {
             sched_dequeue(t);
-            t->priority = (uint8_t)a[0];
+            t->priority = (uint8_t)a->tcb_set_priority.priority;
             sched_enqueue(t);
             sched_request();
         } else {
-            t->priority = (uint8_t)a[0];
+            t->priority = (uint8_t)a->tcb_set_priority.priority;
         }
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_TLS_BASE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_TLS_BASE_NARGS);
-        if (!arch_tls_base_ok(a[0]))
+        if (!arch_tls_base_ok(a->tcb_set_tls_base.base))
             return KOZO_ERR_RANGE;
-        arch_set_tls_base(t, a[0]);
+        arch_set_tls_base(t, a->tcb_set_tls_base.base);
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_SYSCALL_MODE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_SYSCALL_MODE_NARGS);
-        if (a[0] != KOZO_SYSCALL_MODE_NATIVE && a[0] != KOZO_SYSCALL_MODE_FAULT)
+        if (a->tcb_set_syscall_mode.mode != KOZO_SYSCALL_MODE_NATIVE &&
+            a->tcb_set_syscall_mode.mode != KOZO_SYSCALL_MODE_FAULT)
             return KOZO_ERR_INVALID_ARGUMENT;
-        t->syscall_limit = a[0] == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
+        t->syscall_limit = a->tcb_set_syscall_mode.mode == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
         return KOZO_ERR_OK;
     default:
         return KOZO_ERR_ILLEGAL_OPERATION;

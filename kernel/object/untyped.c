@@ -16,27 +16,26 @@
 #include <kern/tcb.h>
 #include <string.h>
 
-// Size in bits of one object of `type`; 0 if the type or size is not valid.
+// Size in bits of one object of `type` (the ABI's table, kozo_object_bits); 0 if the type
+// cannot be retyped or the size is out of range.
 static unsigned
 object_bits(word_t type, word_t size_bits)
 {
     switch (type) {
     case KOZO_OBJ_UNTYPED:
-        return (size_bits >= KOZO_UNTYPED_MIN_BITS && size_bits <= KOZO_UNTYPED_MAX_BITS) ? (unsigned)size_bits : 0;
+        if (size_bits < KOZO_UNTYPED_MIN_BITS || size_bits > KOZO_UNTYPED_MAX_BITS)
+            return 0;
+        break;
     case KOZO_OBJ_CNODE:
-        return (size_bits >= KOZO_CNODE_MIN_BITS && size_bits <= KOZO_CNODE_MAX_BITS)
-                   ? (unsigned)size_bits + KOZO_OBJ_CNODE_BITS : 0;
-    case KOZO_OBJ_TCB: return KOZO_OBJ_TCB_BITS;
-    case KOZO_OBJ_ENDPOINT: return KOZO_OBJ_ENDPOINT_BITS;
-    case KOZO_OBJ_NOTIFICATION: return KOZO_OBJ_NOTIFICATION_BITS;
-    case KOZO_OBJ_FRAME: return KOZO_OBJ_FRAME_BITS;
-    case KOZO_OBJ_LARGE_FRAME: return KOZO_OBJ_LARGE_FRAME_BITS;
-    case KOZO_OBJ_PAGE_TABLE: return KOZO_OBJ_PAGE_TABLE_BITS;
-    case KOZO_OBJ_PAGE_DIRECTORY: return KOZO_OBJ_PAGE_DIRECTORY_BITS;
-    case KOZO_OBJ_PDPT: return KOZO_OBJ_PDPT_BITS;
-    case KOZO_OBJ_VSPACE: return KOZO_OBJ_VSPACE_BITS;
-    default: return 0;
+        if (size_bits < KOZO_CNODE_MIN_BITS || size_bits > KOZO_CNODE_MAX_BITS)
+            return 0;
+        break;
+    default:
+        if (type > KOZO_OBJ_RETYPE_MAX)
+            return 0;
+        break;
     }
+    return kozo_object_bits(type, size_bits);
 }
 
 static bool

@@ -52,6 +52,7 @@ struct decl {
     int nargs, nres;
     char args[MAXLIST][NAMELEN], res[MAXLIST][NAMELEN];
     uint64_t errors;      // method: the errors it may return, a mask of error numbers (< 64)
+    int sized;            // object: Retype's size_bits adds to its size bits (Untyped, CNode)
     int first, nmembers;  // struct: members[first .. first + nmembers)
     uint64_t size, align;
 };

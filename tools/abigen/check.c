@@ -32,7 +32,7 @@ void check_names(void)
         "KOZO_SYS_COUNT", "KOZO_ERR_COUNT", "KOZO_OBJ_COUNT", "KOZO_INV_MAX_ARGS",
         "KOZO_INV_MAX_RES", "KOZO_METHOD_COUNT", "kozo_invoke", "kozo_syscall_names",
         "kozo_error_names", "kozo_object_names", "kozo_method_names", "struct kozo_method_name",
-        "kozo_inv_errors",
+        "kozo_inv_errors", "kozo_object_bits", "union kozo_inv_args",
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) claim("%s", fixed[i]);
     for (struct decl *d = decls; d < decls + ndecls; d++) {

@@ -84,6 +84,19 @@ void emit_c(void)
         if (k == K_SYSCALL) c_names(k, "kozo_syscall_names", "KOZO_SYS_COUNT", 16);
         if (k == K_ERROR) c_names(k, "kozo_error_names", "KOZO_ERR_COUNT", count_of(k));
         if (k == K_OBJECT) c_names(k, "kozo_object_names", "KOZO_OBJ_COUNT", count_of(k));
+        if (k == K_OBJECT && count_of(k)) {
+            P("\n/* The size in bits of an object of TYPE, SIZE_BITS being Retype's size argument (it adds\n"
+              " * to the size of a sized object); 0 for a type that names no memory. The one table of\n"
+              " * object sizes: the kernel and user space both read it. */\n"
+              "static inline unsigned kozo_object_bits(uint64_t type, uint64_t size_bits)\n{\n"
+              "    (void)size_bits;\n    switch (type) {\n");
+            EACH(d, K_OBJECT) {
+                if (!d->num2 && !d->sized) continue;
+                P("    case KOZO_OBJ_%s: return KOZO_OBJ_%s_BITS%s;\n", d->name, d->name,
+                  d->sized ? " + (unsigned)size_bits" : "");
+            }
+            P("    default: return 0;\n    }\n}\n");
+        }
     }
 
     P("\n/* ---- %s ---- */\n", title[K_FIELD]);
@@ -139,6 +152,15 @@ void emit_c(void)
     }
     P("\n/* Argument and result words of each method, in message-word order. */\n");
     EACH(d, K_METHOD) { c_words_struct(d, 0); c_words_struct(d, 1); }
+    int any_args = 0;
+    EACH(d, K_METHOD) any_args |= d->nargs > 0;
+    if (any_args) {
+        P("\n#ifdef KOZO_KERNEL\n/* The decoders' view of an invocation's message words: by method, by name, so that no\n"
+          " * decoder reads an argument by its position. */\nunion kozo_inv_args {\n");
+        EACH(d, K_METHOD) if (d->nargs) P("    struct kozo_args_%s_%s %s_%s;\n", low(d->scope), low(d->name),
+                                          low(d->scope), low(d->name));
+        P("};\n#endif\n");
+    }
     if (nmethods) {
         P("\n#ifdef KOZO_ABI_WANT_NAMES\nstruct kozo_method_name {\n    uint64_t label;\n    const char *name;\n};\n"
           "static const struct kozo_method_name kozo_method_names[KOZO_METHOD_COUNT] KOZO_ABI_UNUSED = {\n");

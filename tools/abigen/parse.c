@@ -89,6 +89,11 @@ static void parse_object(void)
     struct decl *d = numbered(K_OBJECT, "number", 255, "size of the name table");
     d->num2 = number("size bits", NULL);
     if (d->num2 > 63) die("object %s: size bits %llu > 63", d->name, (ull)d->num2);
+    if (pos < ntok && !at_string()) {
+        const char *w = word("'sized' or the doc string");
+        if (strcmp(w, "sized")) die("object %s: expected 'sized' or the doc string, found '%s'", d->name, w);
+        d->sized = 1;
+    }
     doc_and_end(d->doc);
 }
 

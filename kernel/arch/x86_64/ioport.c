@@ -54,35 +54,44 @@ mixes_platform(word_t first, word_t last)
 static word_t
 decode_issue(struct invocation *inv)
 {
-    const word_t *a = inv->args;
+    const struct kozo_args_ioport_control_issue *r = &inv->a.ioport_control_issue;
     cte_t *dest;
     word_t err;
 
     INV_NEED_ARGS(inv, KOZO_INV_IOPORT_CONTROL_ISSUE_NARGS);
-    if (a[0] > a[1] || a[1] > 0xffff)
+    if (r->first > r->last || r->last > 0xffff)
         return KOZO_ERR_RANGE;
-    if (overlaps_kernel(a[0], a[1])) {
-        user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)a[0], (unsigned long)a[1]);
+    if (overlaps_kernel(r->first, r->last)) {
+        user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)r->first, (unsigned long)r->last);
         return KOZO_ERR_INSUFFICIENT_RIGHTS;
     }
-    if (mixes_platform(a[0], a[1])) {
-        user_error("ports %#lx-%#lx mix platform ports with others", (unsigned long)a[0], (unsigned long)a[1]);
+    if (mixes_platform(r->first, r->last)) {
+        user_error("ports %#lx-%#lx mix platform ports with others", (unsigned long)r->first,
+                   (unsigned long)r->last);
         return KOZO_ERR_RANGE;
     }
-    if ((err = cspace_lookup_rel(inv->caller, a[2], a[3], a[4], &dest)))
+    if ((err = cspace_lookup_rel(inv->caller, r->root, r->index, r->depth, &dest)))
         return err;
     if (!cte_empty(dest))
         return KOZO_ERR_SLOT_OCCUPIED;
-    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, a[0] | (a[1] << 16)),
+    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, r->first | (r->last << 16)),
                MDB_REVOCABLE);
     return KOZO_ERR_OK;
 }
+
+// IN8, IN32, OUT8 and OUT32 share one layout: the port, then (the OUTs) the value.
+#define SAME_WORD(m, f) \
+    (offsetof(struct kozo_args_ioport_##m, f) == offsetof(struct kozo_args_ioport_out8, f))
+_Static_assert(SAME_WORD(in8, port) && SAME_WORD(in32, port) && SAME_WORD(out32, port) &&
+                   SAME_WORD(out32, value),
+               "the I/O-port methods' arguments");
 
 word_t
 ioport_decode(struct invocation *inv)
 {
     cap_t c = inv->cap;
-    word_t port = inv->args[0];
+    const struct kozo_args_ioport_out8 *io = &inv->a.ioport_out8;
+    word_t port = io->port;
     unsigned width;
 
     if (cap_type(c) == KOZO_OBJ_IOPORT_CONTROL)
@@ -101,9 +110,9 @@ ioport_decode(struct invocation *inv)
         return KOZO_ERR_RANGE;
     if (out) {
         if (width == 1)
-            outb((uint16_t)port, (uint8_t)inv->args[1]);
+            outb((uint16_t)port, (uint8_t)io->value);
         else
-            outl((uint16_t)port, (uint32_t)inv->args[1]);
+            outl((uint16_t)port, (uint32_t)io->value);
         return KOZO_ERR_OK;
     }
     inv->res[0] = width == 1 ? inb((uint16_t)port) : inl((uint16_t)port);

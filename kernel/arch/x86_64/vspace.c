@@ -152,7 +152,6 @@ decode_frame(struct invocation *inv)
 {
     cap_t f = inv->cap;
     unsigned level = frame_level(f), bits = level ? KOZO_LARGE_PAGE_BITS : KOZO_PAGE_BITS;
-    const word_t *a = inv->args;
     pte_t *pml4;
     unsigned asid;
     word_t err;
@@ -160,29 +159,29 @@ decode_frame(struct invocation *inv)
     switch (inv->label) {
     case KOZO_INV_FRAME_MAP: {
         INV_NEED_ARGS(inv, KOZO_INV_FRAME_MAP_NARGS);
-        struct kozo_args_frame_map m = { a[0], a[1], a[2], a[3] };
+        const struct kozo_args_frame_map *m = &inv->a.frame_map;
         if (map_is_mapped(f))
             return KOZO_ERR_ALREADY_MAPPED;
         // x86 has no user page that is writable or executable but not readable: a mapping
         // is readable or there is none. Without READ (in the cap, or asked for) Map refuses.
-        word_t rights = cap_rights(f) & m.rights;
+        word_t rights = cap_rights(f) & m->rights;
         if (!(rights & KOZO_RIGHT_READ))
             return KOZO_ERR_INSUFFICIENT_RIGHTS;
-        if ((err = lookup_vspace(inv, m.vspace, &pml4, &asid)))
+        if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
             return err;
-        if (!IS_ALIGNED(m.vaddr, bits))
+        if (!IS_ALIGNED(m->vaddr, bits))
             return KOZO_ERR_ALIGNMENT;
-        if (m.vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m.vaddr < BIT(bits))
+        if (m->vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m->vaddr < BIT(bits))
             return KOZO_ERR_RANGE;
-        pte_t *e = walk(pml4, m.vaddr, level);
+        pte_t *e = walk(pml4, m->vaddr, level);
         if (!e)
             return KOZO_ERR_MISSING_LEVEL;
         if (*e & PTE_P)
             return KOZO_ERR_ALREADY_MAPPED;
         *e = arch_pa(cap_ptr(f)) | PTE_P | PTE_U | (rights & KOZO_RIGHT_WRITE ? PTE_W : 0) |
-             (level ? PTE_PS : 0) | (m.attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
-             ((m.attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
-        inv->slot->cap = map_set(f, asid, m.vaddr);
+             (level ? PTE_PS : 0) | (m->attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
+             ((m->attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
+        inv->slot->cap = map_set(f, asid, m->vaddr);
         return KOZO_ERR_OK;
     }
     case KOZO_INV_FRAME_UNMAP:
@@ -243,10 +242,11 @@ decode_table(struct invocation *inv)
     switch (inv->label) {
     case KOZO_INV_PAGE_TABLE_MAP: {
         INV_NEED_ARGS(inv, KOZO_INV_PAGE_TABLE_MAP_NARGS);
-        word_t va = ALIGN_DOWN(inv->args[1], BIT(12 + 9 * level));
+        const struct kozo_args_page_table_map *m = &inv->a.page_table_map;
+        word_t va = ALIGN_DOWN(m->vaddr, BIT(12 + 9 * level));
         if (map_is_mapped(t))
             return KOZO_ERR_ALREADY_MAPPED;
-        if ((err = lookup_vspace(inv, inv->args[0], &pml4, &asid)))
+        if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
             return err;
         if (va >= KOZO_USER_TOP)
             return KOZO_ERR_RANGE;

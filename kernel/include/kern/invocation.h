@@ -16,8 +16,11 @@ struct invocation {
     cte_t *slot;                     // the slot of the invoked cap
     cap_t cap;
     word_t label;
-    unsigned nargs;                  // message words present
-    word_t args[KOZO_MSG_MAX_WORDS]; // the message words
+    unsigned nargs; // message words present
+    union {
+        word_t args[KOZO_MSG_MAX_WORDS]; // the message words, as syscall.c copies them in
+        union kozo_inv_args a;           // the same, as decoders read them: by method, by name
+    };
     unsigned nres;                   // results written to res[] (at most MSG_REG_WORDS)
     word_t res[KOZO_MSG_REG_WORDS];
 };
