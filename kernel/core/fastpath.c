@@ -41,20 +41,8 @@ lookup_one_level(const struct tcb *t, word_t handle)
 static inline word_t
 copy_registers(const struct tcb *from, struct tcb *to, word_t info)
 {
-    // Only the words sent: the others are the sender's own registers, not the receiver's to
-    // see. Tested in order of length, so that the shortest messages cost the least.
     word_t len = kozo_msginfo_get_length(info);
-    if (len > 0) {
-        to->ctx.rdx = from->ctx.rdx;
-        if (len > 1) {
-            to->ctx.r10 = from->ctx.r10;
-            if (len > 2) {
-                to->ctx.r8 = from->ctx.r8;
-                if (len > 3)
-                    to->ctx.r9 = from->ctx.r9;
-            }
-        }
-    }
+    arch_copy_mrs(&to->ctx, &from->ctx, len); // only the words sent
     return kozo_msginfo_make(len, 0, 0, kozo_msginfo_get_label(info));
 }
 

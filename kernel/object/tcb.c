@@ -16,8 +16,7 @@ tcb_init(struct tcb *t)
     t->priority = 0;
     t->time_left = SCHED_TIME_SLICE;
     t->syscall_limit = KOZO_SYS_COUNT;
-    t->ctx.rflags = RFLAGS_FIXED;
-    t->ctx.full = 1;
+    arch_ctx_init(&t->ctx);
     arch_fpu_init(t);
 }
 

@@ -88,6 +88,33 @@ static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; 
 static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }
 static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
 
+// A new thread's register file: nothing set but the flags every user thread runs with, and
+// restored in full on its first return to user mode.
+static inline void arch_ctx_init(struct arch_context *c)
+{
+    c->rflags = RFLAGS_FIXED;
+    c->full = 1;
+}
+
+// The IPC fast path's copy of the first `len` message words (any len; beyond
+// MSG_REG_WORDS they are in the IPC buffer). Only the words sent: the others are the
+// sender's own registers, not the receiver's to see. Tested in order of length, so that
+// the shortest messages cost the least.
+static inline void arch_copy_mrs(struct arch_context *to, const struct arch_context *from, word_t len)
+{
+    if (len > 0) {
+        to->rdx = from->rdx;
+        if (len > 1) {
+            to->r10 = from->r10;
+            if (len > 2) {
+                to->r8 = from->r8;
+                if (len > 3)
+                    to->r9 = from->r9;
+            }
+        }
+    }
+}
+
 #define ARCH_ASID_COUNT 4096 // ASIDs: 12 bits, the width of a PCID; ASID 0 is the kernel's
 #define ARCH_ASID_POOL_SIZE KOZO_ARCH_ASID_POOL_SIZE // issued in KOZO_ARCH_ASID_POOLS pools (object/asid.c)
 
