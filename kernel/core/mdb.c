@@ -12,6 +12,9 @@ cap_object_bits(cap_t c)
     switch (cap_type(c)) {
     case KOZO_OBJ_UNTYPED: return kozo_object_bits(KOZO_OBJ_UNTYPED, ut_bits(c));
     case KOZO_OBJ_CNODE: return kozo_object_bits(KOZO_OBJ_CNODE, cnode_radix(c));
+    case KOZO_OBJ_DELETING: // the memory of the CNode or thread it destroys
+        return deleting_is_tcb(c) ? kozo_object_bits(KOZO_OBJ_TCB, 0)
+                                  : kozo_object_bits(KOZO_OBJ_CNODE, deleting_radix(c));
     default: return kozo_object_bits(cap_type(c), 0);
     }
 }

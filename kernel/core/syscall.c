@@ -77,6 +77,7 @@ invoke(struct tcb *t, cte_t *slot)
         arch_restart_syscall(&t->ctx); // registers untouched: the same call runs again
         return;
     }
+    t->retype_made = 0; // finished: whatever comes next is another call
     check_declared(inv.label, err);
     for (unsigned i = 0; i < inv.nres; i++)
         arch_set_mr(&t->ctx, i, inv.res[i]);

@@ -1,150 +1,14 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// CNodes: arrays of capability slots, and the operations on slots (copy, mint, move,
-// delete, revoke).
-//
-// Deleting the last cap to a CNode or a TCB must delete the caps inside it, which may be
-// the last caps to further CNodes, and so on without bound. The kernel stack is small and
-// fixed, so cte_delete() never recurses: it walks nested containers with pointer reversal.
-// When it descends from container A (at slot i) into dying container X, X's slot 0 moves
-// into A[i] (to be handled when the walk comes back) and X[0] keeps the way back (A, i).
-// X is unreachable by then (its last cap is gone), so borrowing its slot is safe.
+// CNodes: arrays of capability slots, and the invocations on slots (copy, mint, move,
+// delete, revoke, describe). Deleting and revoking themselves, which may destroy whole
+// trees of CNodes and threads, preemptibly, are delete.c's.
 #include <kern/arch_api.h>
 #include <kern/asid.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
-
-struct container {
-    cte_t *slots;
-    word_t n;
-};
-
-// Internal cap type for the way back during a walk; never visible outside cte_delete().
-#define CAP_RETURN_LINK 0xff
-
-static bool
-container_of(cap_t c, struct container *out)
-{
-    switch (cap_type(c)) {
-    case KOZO_OBJ_CNODE:
-        out->slots = cap_ptr(c);
-        out->n = BIT(cnode_radix(c));
-        return true;
-    case KOZO_OBJ_TCB:
-        tcb_finalise(tcb_from_cap(c));
-        out->slots = tcb_from_cap(c)->slots;
-        out->n = TCB_SLOT_COUNT;
-        return true;
-    default:
-        return false;
-    }
-}
-
-// Per-cap cleanup that happens whether or not the cap is the last one: a frame or table
-// mapping belongs to the cap that made it.
-static void
-cap_pre_delete(cap_t c)
-{
-    switch (cap_type(c)) {
-    case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME:
-        if (map_is_mapped(c))
-            arch_frame_unmap(c);
-        break;
-    case KOZO_OBJ_PAGE_TABLE:
-    case KOZO_OBJ_PAGE_DIRECTORY:
-    case KOZO_OBJ_PDPT:
-        if (map_is_mapped(c))
-            arch_table_unmap(c);
-        break;
-    default:
-        break;
-    }
-}
-
-// Empty one slot. Returns true with *inner set when the cap was the last one to a
-// container, whose contents the caller must now delete.
-static bool
-delete_one(cte_t *slot, struct container *inner)
-{
-    cap_t c = slot->cap;
-    bool final = mdb_is_final(slot);
-
-    cap_pre_delete(c);
-    mdb_remove(slot);
-    if (!final)
-        return false;
-    if (container_of(c, inner))
-        return true;
-    object_finalise(c);
-    return false;
-}
-
-void
-cte_delete(cte_t *slot)
-{
-    struct container cur;
-    word_t i = 0;
-    unsigned depth = 0;
-
-    if (cte_empty(slot) || !delete_one(slot, &cur))
-        return;
-    for (;;) {
-        while (i < cur.n) {
-            cte_t *s = &cur.slots[i];
-            struct container inner;
-            if (cte_empty(s)) {
-                i++;
-                continue;
-            }
-            cap_t c = s->cap;
-            if (!mdb_is_final(s) || !(cap_type(c) == KOZO_OBJ_CNODE || cap_type(c) == KOZO_OBJ_TCB)) {
-                delete_one(s, &inner);
-                i++;
-                continue;
-            }
-            // A dying container inside a dying container: descend without recursing.
-            delete_one(s, &inner);
-            if (!cte_empty(&inner.slots[0]))
-                mdb_move(&inner.slots[0], s);
-            inner.slots[0].cap = cap_make(CAP_RETURN_LINK, 0, cur.slots, cur.n | (i << 32));
-            cur = inner;
-            i = 1;
-            depth++;
-        }
-        if (depth == 0)
-            return;
-        // Climb back: slot 0 says where we came from; the parent's slot i now holds what
-        // was in our slot 0 and is handled next.
-        cap_t link = cur.slots[0].cap;
-        assert(cap_type(link) == CAP_RETURN_LINK);
-        cur.slots[0].cap = cap_null();
-        cur.slots = cap_ptr(link);
-        cur.n = link.w1 & MASK(32);
-        i = link.w1 >> 32;
-        depth--;
-    }
-}
-
-// Children are deleted one at a time, so the tree is consistent between any two steps;
-// every REVOKE_BATCH deletions an interrupt may stop the walk, and the restarted call
-// simply carries on with the next child.
-#define REVOKE_BATCH 32
-
-bool
-cte_revoke(cte_t *slot)
-{
-    cte_t *n;
-    unsigned done = 0;
-    while ((n = mdb_next(slot)) != NULL && mdb_is_parent_of(slot, n)) {
-        cte_delete(n);
-        if (++done % REVOKE_BATCH == 0 && arch_irq_pending())
-            return false;
-    }
-    return true;
-}
 
 // --- Invocations -------------------------------------------------------------------------
 
@@ -174,6 +38,9 @@ cap_derive(const cte_t *src, cap_t *out)
 {
     cap_t c = src->cap;
     switch (cap_type(c)) {
+    case KOZO_OBJ_DELETING:
+        user_error("a CNode or thread being deleted cannot be copied (Delete it to finish)");
+        return KOZO_ERR_ILLEGAL_OPERATION;
     case KOZO_OBJ_UNTYPED:
         if (mdb_has_children(src)) {
             user_error("cannot copy an Untyped with live children");
@@ -313,13 +180,12 @@ decode_cnode_invocation(struct invocation *inv)
 
     switch (inv->label) {
     case KOZO_INV_CNODE_DELETE:
-        cte_delete(dest);
-        return KOZO_ERR_OK;
+        return cte_delete_preemptible(dest) ? KOZO_ERR_OK : ERR_RESTART;
     case KOZO_INV_CNODE_REVOKE:
         return cte_revoke(dest) ? KOZO_ERR_OK : ERR_RESTART;
     case KOZO_INV_CNODE_DESCRIBE:
         inv->res[0] = cap_type(dest->cap);
-        inv->res[1] = cap_rights(dest->cap);
+        inv->res[1] = cap_type(dest->cap) == KOZO_OBJ_DELETING ? 0 : cap_rights(dest->cap);
         inv->res[2] = cap_describe_data(dest->cap);
         inv->nres = KOZO_INV_CNODE_DESCRIBE_NRES;
         return KOZO_ERR_OK;
@@ -335,6 +201,11 @@ decode_cnode_invocation(struct invocation *inv)
         INV_NEED_ARGS(inv, KOZO_INV_CNODE_MOVE_NARGS);
         if ((err = lookup_src(inv, &src)))
             return err;
+        // Where a Delete stopped, only Delete (or Revoke) goes on: the slot keeps it.
+        if (cap_type(src->cap) == KOZO_OBJ_DELETING) {
+            user_error("a CNode or thread being deleted cannot be moved (Delete it to finish)");
+            return KOZO_ERR_ILLEGAL_OPERATION;
+        }
         mdb_move(src, dest);
         return KOZO_ERR_OK;
     }

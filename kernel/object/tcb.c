@@ -161,6 +161,7 @@ decode_configure(struct invocation *inv, struct tcb *t)
             mdb_insert(src[k], &t->slots[k], copy[k], 0);
     }
     t->ipc_buffer_vaddr = c->ipc_buffer_vaddr;
+    t->retype_made = 0; // a restarted Retype would look up its caps in another CSpace
     if (t == current)
         sched_request(); // the address space may have changed
     return KOZO_ERR_OK;
@@ -182,6 +183,7 @@ decode_tcb_invocation(struct invocation *inv)
             return KOZO_ERR_ILLEGAL_OPERATION;
         if (!arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2))
             return KOZO_ERR_RANGE;
+        t->retype_made = 0; // a preempted Retype it would have restarted is not its call now
         return KOZO_ERR_OK;
     }
     case KOZO_INV_TCB_READ_REGISTERS:

@@ -79,9 +79,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kh_run(threads[1]);
     kh_run(threads[2]);
 
+    // A call stopped at a preemption point (Retype, Delete, Revoke with an interrupt
+    // pending) is made again, unchanged, the next time its thread runs, as the CPU would
+    // after arch_restart_syscall: the thread runs no other code in between.
+    struct pending {
+        bool on;
+        word_t sysno, handle, info, args[8];
+        unsigned n;
+    } pending[3] = { 0 };
+
     for (int steps = 0; in.left && steps < 256; steps++) {
-        struct tcb *t = threads[byte(&in) % 3];
+        unsigned ti = byte(&in) % 3;
+        struct tcb *t = threads[ti];
         uint8_t op = byte(&in);
+        host_arch.irq_pending = (op & 0x80) ? 1u + (op & 0x30) : 0; // interrupts during the call
+        if (pending[ti].on) {
+            struct pending *p = &pending[ti];
+            if (t->state != TS_RUNNABLE)
+                continue;
+            unsigned restarts = host_arch.restarts;
+            kh_syscall(t, p->sysno, p->handle, p->info, p->args, p->n);
+            p->on = host_arch.restarts != restarts;
+            if (!kh_mdb_ok() || !kh_vspace_ok())
+                abort();
+            continue;
+        }
         word_t sysno = op & 15;
         if (sysno == KOZO_SYS_DEBUG_PANIC)
             sysno = 16 + op; // an unknown number instead: panicking on request is no bug
@@ -95,10 +117,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             args[i] = arg(&in);
         if (t->state != TS_RUNNABLE)
             continue; // a blocked or stopped thread cannot make a system call
-        kh_syscall(t, sysno, handle, kozo_msginfo_make(n, extra, 0, label), args, n);
+        unsigned restarts = host_arch.restarts;
+        word_t info = kozo_msginfo_make(n, extra, 0, label);
+        kh_syscall(t, sysno, handle, info, args, n);
+        if (host_arch.restarts != restarts) {
+            pending[ti] = (struct pending){ true, sysno, handle, info, { 0 }, n };
+            for (unsigned i = 0; i < n; i++)
+                pending[ti].args[i] = args[i];
+        }
         if (!kh_mdb_ok() || !kh_vspace_ok())
             abort();
     }
+    host_arch.irq_pending = 0;
 
     // Accounting: with everything derived from the root Untyped gone, it is whole again.
     if (!cte_empty(kh_slot(KH_SLOT_UT)) && cap_type(kh_slot(KH_SLOT_UT)->cap) == KOZO_OBJ_UNTYPED &&
@@ -106,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cte_revoke(kh_slot(KH_SLOT_UT));
         for (word_t s = KH_SLOT_FREE; s < KH_ROOT_SLOTS; s++)
             if (cte_empty(kh_slot(s))) {
-                if (untyped_retype(kh_slot(KH_SLOT_UT), KOZO_OBJ_UNTYPED, KH_UT_BITS, kh_slot(s), 1))
+                if (untyped_retype(kh_slot(KH_SLOT_UT), KOZO_OBJ_UNTYPED, KH_UT_BITS, kh_slot(s), 1, NULL))
                     abort();
                 break;
             }

@@ -414,6 +414,221 @@ test_retype_into_other_cnode(void)
     CHECK(kh_mdb_cnode_ok(l2, 8));
 }
 
+// Retype is preemptible between objects (issue 10 hardening): with an interrupt pending it
+// stops after each RETYPE_CHUNK (64 KiB) zeroed, with the objects made so far complete and
+// in place, and the restarted call (the same registers) goes on with the next slot. The end
+// state is the unpreempted one: COUNT objects, consecutive in memory, every one zeroed.
+#define PREEMPT_FRAMES 64
+static void
+check_frames_made(word_t first, unsigned n, uintptr_t base)
+{
+    for (unsigned i = 0; i < n; i++) {
+        cap_t f = capof(S(first + i));
+        CHECK_EQ(cap_type(f), KOZO_OBJ_FRAME);
+        CHECK_EQ((uintptr_t)cap_ptr(f), base + ((uintptr_t)i << KOZO_PAGE_BITS));
+        const unsigned char *b = cap_ptr(f);
+        size_t nonzero = 0;
+        for (size_t k = 0; k < BIT(KOZO_PAGE_BITS); k++)
+            nonzero += b[k] != 0;
+        CHECK_EQ(nonzero, 0);
+    }
+}
+
+static void
+test_retype_preempted_and_restarted(void)
+{
+    uintptr_t base = (uintptr_t)kh.ut_base;
+    host_arch.irq_pending = 1;
+    unsigned restarts = host_arch.restarts;
+    kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), PREEMPT_FRAMES);
+    CHECK_EQ(host_arch.restarts, restarts + 1); // stopped at the first preemption point
+    CHECK_EQ(kh.root->retype_made, 16);
+    check_frames_made(0, 16, base);
+    CHECK(cte_empty(kh_slot(S(16))));
+    CHECK_EQ(ut_free(UT), 16 * BIT(KOZO_PAGE_BITS));
+    CHECK(kh_mdb_ok());
+    // The restarted call: no interrupt now, so it runs to the end.
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), PREEMPT_FRAMES), OK);
+    CHECK_EQ(host_arch.restarts, restarts + 1);
+    CHECK_EQ(kh.root->retype_made, 0);
+    check_frames_made(0, PREEMPT_FRAMES, base);
+    CHECK_EQ(ut_free(UT), PREEMPT_FRAMES * BIT(KOZO_PAGE_BITS));
+    // Interrupts all along: each call makes one more chunk, and never more than asked.
+    CHECK_EQ(kh_revoke(UT), OK);
+    host_arch.irq_pending = 1000;
+    unsigned calls = 0;
+    do {
+        kh_retype(UT, KOZO_OBJ_FRAME, 0, S(0), PREEMPT_FRAMES);
+        calls++;
+    } while (kh.root->retype_made && calls < 10);
+    CHECK_EQ(calls, PREEMPT_FRAMES / 16);
+    CHECK_EQ(kh.root->ctx.rax, OK);
+    check_frames_made(0, PREEMPT_FRAMES, base);
+    CHECK(cte_empty(kh_slot(S(PREEMPT_FRAMES))));
+    host_arch.irq_pending = 0;
+    CHECK(kh_mdb_ok());
+}
+
+// A preempted Retype belongs to the call that made it: once another thread replaces the
+// registers (SetRegisters), the progress is forgotten, and a new Retype into the same slots
+// starts afresh (and finds its first slots taken).
+static void
+test_retype_progress_forgotten_on_set_registers(void)
+{
+    struct tcb *t = kh_thread(0, 100);
+    host_arch.irq_pending = 1;
+    kh_syscall(t, KOZO_SYS_CALL, UT, kozo_msginfo_make(7, 0, 0, KOZO_INV_UNTYPED_RETYPE),
+               (const word_t[]){ KOZO_OBJ_FRAME, 0, KH_SLOT_CNODE, 0, 0, S(0), PREEMPT_FRAMES }, 7);
+    CHECK_EQ(t->retype_made, 16);
+    host_arch.irq_pending = 0;
+    CHECK_EQ(KH_INVOKE(kh.root, 8, KOZO_INV_TCB_SET_REGISTERS, 0x1000, 0x2000, 0, 0, 0, 0), OK);
+    CHECK_EQ(t->retype_made, 0);
+    kh_run(t);
+    CHECK_EQ(kh_syscall(t, KOZO_SYS_CALL, UT, kozo_msginfo_make(7, 0, 0, KOZO_INV_UNTYPED_RETYPE),
+                        (const word_t[]){ KOZO_OBJ_FRAME, 0, KH_SLOT_CNODE, 0, 0, S(0), PREEMPT_FRAMES }, 7),
+             KOZO_ERR_SLOT_OCCUPIED);
+    CHECK(cte_empty(kh_slot(S(16))));
+    CHECK(kh_mdb_ok());
+}
+
+// --- Preemptible delete of CNode and thread trees (object/delete.c) ---------------------
+
+static word_t
+retype_into(word_t cnode_slot, word_t type, word_t bits, word_t offset, word_t count)
+{
+    return KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, type, bits, KH_SLOT_CNODE, cnode_slot, KH_DEPTH, offset,
+                     count);
+}
+
+// Delete (or Revoke, if `revoke`) root slot `slot` with an interrupt pending at every
+// preemption point, calling again as a restarted system call would, until it finishes.
+// Checks the derivation tree between calls; returns the number of calls.
+static unsigned
+delete_preempted(word_t slot, bool revoke)
+{
+    unsigned calls = 0;
+    for (;;) {
+        unsigned restarts = host_arch.restarts;
+        host_arch.irq_pending = 1000000;
+        word_t err = revoke ? kh_revoke(slot) : kh_delete(slot);
+        host_arch.irq_pending = 0;
+        calls++;
+        if (host_arch.restarts == restarts) {
+            CHECK_EQ(err, OK);
+            return calls;
+        }
+        CHECK(kh_mdb_ok());
+        if (!revoke)
+            CHECK_EQ(cap_type(capof(slot)), KOZO_OBJ_DELETING);
+        if (calls > 100000) {
+            CHECK(!"the delete does not finish");
+            return calls;
+        }
+    }
+}
+
+// A CNode of 16 slots holding the last caps to 16 CNodes of 8 slots, each holding 8
+// endpoints and, in one of them, a thread: 161 objects.
+static void
+make_tree(word_t top)
+{
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 4, S(top), 1), OK);
+    for (word_t k = 0; k < 16; k++) {
+        CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 3, S(top + 1), 1), OK);
+        CHECK_EQ(retype_into(S(top + 1), KOZO_OBJ_ENDPOINT, 0, 0, 8), OK);
+        if (k == 5) {
+            CHECK_EQ(KH_INVOKE(kh.root, S(top + 1), KOZO_INV_CNODE_DELETE, 7, 3), OK);
+            CHECK_EQ(retype_into(S(top + 1), KOZO_OBJ_TCB, 0, 7, 1), OK);
+        }
+        CHECK_EQ(move_into(S(top), k, 4, S(top + 1)), OK);
+    }
+}
+
+static void
+test_delete_tree_preempted(void)
+{
+    make_tree(0);
+    word_t used = ut_free(UT);
+    // Paused half way: the slot holds a DELETING cap that nothing but Delete can use.
+    unsigned restarts = host_arch.restarts;
+    host_arch.irq_pending = 1;
+    kh_delete(S(0));
+    host_arch.irq_pending = 0;
+    CHECK_EQ(host_arch.restarts, restarts + 1);
+    word_t d[3];
+    CHECK_EQ(kh_describe(S(0), d), OK);
+    CHECK_EQ(d[0], KOZO_OBJ_DELETING);
+    CHECK_EQ(d[1], 0);
+    CHECK_EQ(kh_copy(S(5), S(0), R_ALL), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(kh_move(S(5), S(0)), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_CNODE_DESCRIBE, 0, 4), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(0), 1), KOZO_ERR_SLOT_OCCUPIED);
+    // Its memory stays the Untyped's child: new objects go above it.
+    CHECK(mdb_has_children(kh_slot(UT)));
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(5), 1), OK);
+    CHECK((uintptr_t)cap_ptr(capof(S(5))) >= (uintptr_t)kh.ut_base + used);
+    CHECK_EQ(kh_delete(S(5)), OK);
+    // Go on, stopped at every preemption point, to the end.
+    unsigned calls = delete_preempted(S(0), false);
+    CHECK(calls >= 3); // 177 slots visited, 32 between two looks
+    CHECK(cte_empty(kh_slot(S(0))));
+    CHECK(!mdb_has_children(kh_slot(UT)));
+    CHECK(kh_mdb_ok());
+    // And the same tree deleted in one go leaves the same: nothing.
+    make_tree(0);
+    CHECK_EQ(kh_delete(S(0)), OK);
+    CHECK(!mdb_has_children(kh_slot(UT)));
+}
+
+// A chain of 300 CNodes, each holding the last cap to the next: deep, and deleted in time
+// linear in its length however often it is stopped.
+static void
+test_delete_deep_chain_preempted(void)
+{
+    enum { N = 300 };
+    // Built bottom-up: each new CNode takes the chain so far into its slot 1.
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 1, S(0), 1), OK);
+    for (unsigned k = 1; k < N; k++) {
+        CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 1, S(1), 1), OK);
+        CHECK_EQ(move_into(S(1), 1, 1, S(0)), OK); // the chain so far goes into the new one
+        CHECK_EQ(kh_move(S(0), S(1)), OK);
+    }
+    unsigned calls = delete_preempted(S(0), false);
+    CHECK(calls >= N / 32);
+    CHECK(calls <= 2 * N / 32 + 4);
+    CHECK(!mdb_has_children(kh_slot(UT)));
+    CHECK(kh_mdb_ok());
+}
+
+// A walk that meets another walk's stopped DELETING cap takes it over; a CNode holding its
+// own last cap is finished by a Revoke of its Untyped.
+static void
+test_delete_takes_over_and_cycles(void)
+{
+    make_tree(0);                                      // A, in S(0)
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 2, S(2), 1), OK); // B, in S(2)
+    CHECK_EQ(move_into(S(2), 1, 2, S(0)), OK);         // A's last cap now in B[1]
+    // Stop a Delete of B[1] (through a guarded copy of B's cap, for the handle)...
+    host_arch.irq_pending = 1;
+    unsigned restarts = host_arch.restarts;
+    KH_INVOKE(kh.root, S(2), KOZO_INV_CNODE_DELETE, 1, 2);
+    host_arch.irq_pending = 0;
+    CHECK_EQ(host_arch.restarts, restarts + 1);
+    // ... then delete B itself: its walk meets A's DELETING cap and finishes it too.
+    delete_preempted(S(2), false);
+    CHECK(!mdb_has_children(kh_slot(UT)));
+    CHECK(kh_mdb_ok());
+    // A CNode whose last cap is inside itself, and a thread in it: Revoke of the Untyped.
+    CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 3, S(0), 1), OK);
+    CHECK_EQ(retype_into(S(0), KOZO_OBJ_TCB, 0, 2, 1), OK);
+    CHECK_EQ(retype_into(S(0), KOZO_OBJ_ENDPOINT, 0, 3, 5), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_CNODE_MOVE, 1, 3, KH_SLOT_CNODE, S(0), KH_DEPTH), OK);
+    CHECK(cte_empty(kh_slot(S(0))));
+    delete_preempted(UT, true);
+    CHECK(!mdb_has_children(kh_slot(UT)));
+    CHECK(kh_mdb_ok());
+}
+
 // ASIDs come from ASID pools (object/asid.c): Retype makes a VSpace without one, Assign
 // gives it the next free one of the pool, and a pool can be used up without touching any
 // other pool (issue 10, defect 5: one Untyped holder exhausted the global table).
@@ -2255,6 +2470,11 @@ static const struct ktest tests[] = {
     T(test_retype_after_revoke_starts_over),
     T(test_retype_objects_zeroed),
     T(test_retype_into_other_cnode),
+    T(test_retype_preempted_and_restarted),
+    T(test_retype_progress_forgotten_on_set_registers),
+    T(test_delete_tree_preempted),
+    T(test_delete_deep_chain_preempted),
+    T(test_delete_takes_over_and_cycles),
     T(test_retype_vspace_has_no_asid),
     T(test_unassigned_vspace_is_unusable),
     T(test_asid_pool_exhaustion_is_local),

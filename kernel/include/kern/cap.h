@@ -13,6 +13,9 @@
 //       VSPACE        [63:48] ASID (0: none assigned yet)
 //       ASID_POOL     which range of ASIDs (0..ARCH_ASID_COUNT / ARCH_ASID_POOL_SIZE - 1)
 //       IRQ_HANDLER   the IRQ line;   IOPORT  [15:0] first port  [31:16] last port
+//       DELETING      (object/delete.c) w0[12:8] the CNode's radix, w0[13] a TCB;
+//                     w1 a position of the walk: [62:21] container >> 6, [16] it is a TCB,
+//                     [15:0] the slot; 0: not started
 //
 // No C bitfields: the layout is spelled out here and in one place only.
 #ifndef KERN_CAP_H
@@ -94,6 +97,26 @@ static inline cap_t vspace_set_asid(cap_t c, unsigned asid)
     return c;
 }
 static inline unsigned asid_pool_index(cap_t c) { return (unsigned)c.w1; }
+// A container being destroyed (object/delete.c)
+#define DELETING_TCB BIT(13)
+static inline cap_t cap_deleting(void *obj, bool tcb, unsigned radix, word_t pos)
+{
+    cap_t c = cap_make(KOZO_OBJ_DELETING, 0, obj, pos);
+    c.w0 |= tcb ? DELETING_TCB : (word_t)(radix & 0x1f) << 8;
+    return c;
+}
+static inline bool deleting_is_tcb(cap_t c) { return c.w0 & DELETING_TCB; }
+static inline unsigned deleting_radix(cap_t c) { return (c.w0 >> 8) & 0x1f; }
+static inline word_t deleting_position(const void *obj, bool tcb, word_t slot)
+{
+    return ((word_t)(uintptr_t)obj << 15) | (tcb ? BIT(16) : 0) | (slot & 0xffff);
+}
+static inline void *deleting_position_obj(word_t pos)
+{
+    return (void *)(uintptr_t)((int64_t)(pos & ~MASK(21)) >> 15);
+}
+static inline bool deleting_position_is_tcb(word_t pos) { return pos & BIT(16); }
+static inline word_t deleting_position_index(word_t pos) { return pos & 0xffff; }
 
 // I/O ports and IRQs
 static inline unsigned ioport_first(cap_t c) { return c.w1 & 0xffff; }

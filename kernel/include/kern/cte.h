@@ -55,9 +55,12 @@ static inline bool mdb_has_children(const cte_t *slot)
 word_t cap_derive(const cte_t *src, cap_t *out);
 void cte_insert_derived(cte_t *src, cte_t *dest, cap_t c);
 
-// Delete the cap in a slot, destroying its object if it was the last cap (cnode.c).
+// Delete the cap in a slot, destroying its object if it was the last cap (delete.c): to
+// the end, or preemptibly (false: stopped for an interrupt, the slot holding a DELETING
+// cap; calling again goes on).
 void cte_delete(cte_t *slot);
-// Delete every cap derived from the one in `slot` (cnode.c). Preemptible: returns false if
+bool cte_delete_preemptible(cte_t *slot);
+// Delete every cap derived from the one in `slot` (delete.c). Preemptible: returns false if
 // it stopped for a pending interrupt (with progress kept: calling again continues).
 bool cte_revoke(cte_t *slot);
 

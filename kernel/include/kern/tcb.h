@@ -46,7 +46,9 @@ struct tcb {
     word_t fault_code;       // the CPU's error code
     word_t ipc_badge;        // blocked sender: badge of the cap it sent through
     word_t ipc_buffer_vaddr; // user address of the IPC buffer (page offset matters)
-    word_t tls_base;         // thread-local storage base (x86_64: FS base), 0 if none
+    word_t tls_base;         // thread-local storage base (the arch's TLS register), 0 if none
+    word_t retype_made;      // its Retype was preempted after making this many objects: the
+                             // restarted call goes on from there (untyped.c); else 0
 
     struct tcb *sched_next, *sched_prev; // ready queue of its priority (runnable only)
     struct tcb *q_next, *q_prev;         // endpoint / notification wait queue
