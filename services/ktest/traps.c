@@ -484,7 +484,7 @@ hpet_arm(struct hpet *h, uint32_t data, uint32_t ticks)
 }
 
 // The helper's long calls, one after the other: Retype of 8 large frames (16 MiB to zero)
-// from arg[0] into ktest's slots arg[1].., then Delete of arg[2], a CNode of 4096
+// from arg[0] into ktest's slots arg[1].., then Delete of arg[2], a CNode of 65536
 // endpoints. After each it signals arg[3].
 static void
 long_calls(struct kt_thread *t)
@@ -499,13 +499,14 @@ long_calls(struct kt_thread *t)
     kozo_signal(t->arg[3]);
 }
 
-// A Retype of 16 MiB and the Delete of a CNode of 4096 endpoints, made by a helper below
+// A Retype of 16 MiB and the Delete of a CNode of 65536 endpoints, made by a helper below
 // ktest's priority, while the HPET sends an interrupt message every 20 us: each interrupt
 // stops the call at its next preemption point, the IRQ's signal runs ktest at once, and
 // ktest sees the call half done (the first frame made and the last not; the CNode's slot
 // DELETING) before the restarted call goes on to the end. The old kernel made both in one
 // piece: ktest only ever saw them not begun or finished. (20 us is ~1/100 of the fastest
-// machine's time to zero 16 MiB, and ~1/1000 of TCG's.)
+// machine's time for either call, and ~1/1000 of TCG's: a message QEMU writes late still
+// comes in time. With 4096 endpoints the Delete was once over before it.)
 KTEST(trap_long_calls_stop_for_interrupts, "A long Retype and a long Delete stop for interrupts and then go on")
 {
     struct hpet h;
@@ -514,8 +515,8 @@ KTEST(trap_long_calls_stop_for_interrupts, "A long Retype and a long Delete stop
     NEED_HPET(&h);
     KT_OK(probe_open(&h, &n, &irq));
     KT_OK(kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, 24, KT_SLOT_CNODE, 0, 0, big, 1));
-    KT_OK(kt_alloc(KOZO_OBJ_CNODE, 12, &tree));
-    for (unsigned i = 0; i < 4096; i += KOZO_RETYPE_MAX_COUNT)
+    KT_OK(kt_alloc(KOZO_OBJ_CNODE, 16, &tree));
+    for (unsigned i = 0; i < 65536; i += KOZO_RETYPE_MAX_COUNT)
         KT_OK(kozo_untyped_retype(env->untyped, KOZO_OBJ_ENDPOINT, 0, KT_SLOT_CNODE, tree, KT_DEPTH, i,
                                   KOZO_RETYPE_MAX_COUNT));
     KT_OK(kt_thread_new(long_calls, (uint8_t)(env->priority - 1), 0, &t));
