@@ -161,9 +161,9 @@ kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *m
 {
     struct kozo_ipc_buffer *buf = tcb_ipc_buffer(t);
 
-    t->ctx.rax = sysno;
-    t->ctx.rdi = cap;
-    t->ctx.rsi = info;
+    t->ctx.r[HREG_NR] = sysno;
+    t->ctx.r[HREG_CAP] = cap;
+    t->ctx.r[HREG_INFO] = info;
     for (unsigned i = 0; i < KOZO_MSG_REG_WORDS; i++) // unused registers: garbage
         arch_set_mr(&t->ctx, i, 0xdead0000 + i);
     for (unsigned i = 0; i < n && i < KOZO_MSG_MAX_WORDS; i++) {
@@ -184,7 +184,7 @@ kh_syscall(struct tcb *t, word_t sysno, word_t cap, word_t info, const word_t *m
         kh.fastpath_taken++;
     else
         syscall_dispatch(t);
-    return t->ctx.rax;
+    return t->ctx.r[HREG_NR];
 }
 
 word_t

@@ -32,10 +32,10 @@
 
 static cap_t capof(word_t slot) { return kh_slot(slot)->cap; }
 static word_t ut_free(word_t slot) { return ut_free_index(capof(slot)); }
-static word_t rax(const struct tcb *t) { return t->ctx.rax; }
+static word_t rax(const struct tcb *t) { return t->ctx.r[HREG_NR]; }
 static word_t mr(const struct tcb *t, unsigned i) { return arch_get_mr(&t->ctx, i); }
-static word_t msg_len(const struct tcb *t) { return kozo_msginfo_get_length(t->ctx.rsi); }
-static word_t msg_label(const struct tcb *t) { return kozo_msginfo_get_label(t->ctx.rsi); }
+static word_t msg_len(const struct tcb *t) { return kozo_msginfo_get_length(t->ctx.r[HREG_INFO]); }
+static word_t msg_label(const struct tcb *t) { return kozo_msginfo_get_label(t->ctx.r[HREG_INFO]); }
 
 static bool
 all_bytes(const void *p, int value, size_t n)
@@ -382,8 +382,8 @@ test_retype_objects_zeroed(void)
     CHECK_EQ(t->priority, 0);
     CHECK(t->reply_to == NULL && t->replier == NULL && t->blocked_on == NULL);
     CHECK(slots_empty(t->slots, TCB_SLOT_COUNT));
-    CHECK_EQ(t->ctx.rflags, RFLAGS_FIXED);
-    CHECK_EQ(t->ctx.rax, 0);
+    CHECK_EQ(t->ctx.r[HREG_FLAGS], RFLAGS_FIXED);
+    CHECK_EQ(t->ctx.r[HREG_NR], 0);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_ENDPOINT, 0, S(3), 1), OK);
     CHECK(all_bytes(cap_ptr(capof(S(3))), 0, 16));
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_NOTIFICATION, 0, S(4), 1), OK);
@@ -462,7 +462,7 @@ test_retype_preempted_and_restarted(void)
         calls++;
     } while (kh.root->retype_made && calls < 10);
     CHECK_EQ(calls, PREEMPT_FRAMES / 16);
-    CHECK_EQ(kh.root->ctx.rax, OK);
+    CHECK_EQ(kh.root->ctx.r[HREG_NR], OK);
     check_frames_made(0, PREEMPT_FRAMES, base);
     CHECK(cte_empty(kh_slot(S(PREEMPT_FRAMES))));
     host_arch.irq_pending = 0;
@@ -651,7 +651,7 @@ test_retype_vspace_has_no_asid(void)
     cap_t v = capof(S(0));
     CHECK_NE(vspace_asid(v), 0);
     CHECK((asid_cr3[vspace_asid(v)] & PTE_ADDR) == arch_pa(cap_ptr(v)));
-    CHECK_EQ(kh.root->ctx.rdx, vspace_asid(v)); // Assign returns it
+    CHECK_EQ(kh.root->ctx.r[HREG_MR0], vspace_asid(v)); // Assign returns it
     CHECK_EQ(assign(KH_SLOT_ASIDPOOL, S(0)), KOZO_ERR_ALREADY_MAPPED);
     CHECK_EQ(assign(KH_SLOT_ASIDPOOL, UT), KOZO_ERR_WRONG_TYPE);
     CHECK_EQ(assign(UT, S(1)), KOZO_ERR_ILLEGAL_OPERATION); // not a pool: Untyped has no label 71
@@ -697,8 +697,8 @@ test_asid_pool_exhaustion_is_local(void)
     // A second pool: a whole range of its own.
     CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
              OK);
-    CHECK_EQ(kh.root->ctx.rdx, POOL_ASIDS); // first ASID
-    CHECK_EQ(kh.root->ctx.r10, POOL_ASIDS); // count
+    CHECK_EQ(kh.root->ctx.r[HREG_MR0], POOL_ASIDS); // first ASID
+    CHECK_EQ(kh.root->ctx.r[HREG_MR1], POOL_ASIDS); // count
     CHECK_EQ(assign(S(100), S(usable)), OK);
     CHECK_EQ(vspace_asid(capof(S(usable))), POOL_ASIDS);
     // Deleting a VSpace returns its ASID to its pool; a copy keeps it alive.
@@ -788,7 +788,7 @@ test_asid_control_revoke(void)
         CHECK_EQ(asid_cr3[a], 0);
     CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
              OK);
-    CHECK_EQ(kh.root->ctx.rdx, 0); // the first range is free again
+    CHECK_EQ(kh.root->ctx.r[HREG_MR0], 0); // the first range is free again
     CHECK(kh_mdb_ok());
 }
 
@@ -1382,7 +1382,7 @@ test_ipc_call_reply_direct_switch(void)
     kh_syscall(cli, KOZO_SYS_CALL, S(1), kozo_msginfo_make(3, 0, 0, 0x1234), msg, 3);
     CHECK_EQ(srv->state, TS_RUNNABLE);
     CHECK_EQ(rax(srv), OK);
-    CHECK_EQ(srv->ctx.rdi, 0x77); // the badge of the cap the client used
+    CHECK_EQ(srv->ctx.r[HREG_CAP], 0x77); // the badge of the cap the client used
     CHECK_EQ(msg_len(srv), 3);
     CHECK_EQ(msg_label(srv), 0x1234);
     CHECK_EQ(mr(srv, 0), 11);
@@ -1400,7 +1400,7 @@ test_ipc_call_reply_direct_switch(void)
     CHECK_EQ(msg_label(cli), 5);
     CHECK_EQ(mr(cli, 0), 0xaa);
     CHECK_EQ(mr(cli, 1), 0xbb);
-    CHECK_EQ(cli->ctx.rdi, 0); // replies carry no badge
+    CHECK_EQ(cli->ctx.r[HREG_CAP], 0); // replies carry no badge
     CHECK(cli->replier == NULL && srv->reply_to == NULL);
     CHECK_EQ(srv->state, TS_BLOCKED_RECV);
     CHECK(current == cli); // and straight back
@@ -1447,7 +1447,7 @@ test_ipc_send_before_recv(void)
     CHECK_EQ(cli->state, TS_BLOCKED_SEND);
     CHECK_EQ(sys(srv, KOZO_SYS_RECV, S(0)), OK);
     CHECK_EQ(mr(srv, 0), 5);
-    CHECK_EQ(srv->ctx.rdi, 9);
+    CHECK_EQ(srv->ctx.r[HREG_CAP], 9);
     CHECK_EQ(msg_label(srv), 3);
     CHECK_EQ(cli->state, TS_RUNNABLE); // a Send needs no reply
     CHECK_EQ(rax(cli), OK);
@@ -1556,8 +1556,10 @@ fp_scenario(bool fast, word_t (*trace)[FP_WORDS])
         unsigned k = 0;
         for (unsigned i = 0; i < FP_THREADS; i++) {
             const struct arch_context *c = &th[i]->ctx;
-            r[k++] = th[i]->state, r[k++] = c->rax, r[k++] = c->rdi, r[k++] = c->rsi, r[k++] = c->rdx;
-            r[k++] = c->r10, r[k++] = c->r8, r[k++] = c->r9, r[k++] = fp_index(th, th[i]->replier);
+            r[k++] = th[i]->state;
+            for (unsigned reg = HREG_NR; reg <= HREG_MR3; reg++) // number, cap, info, MR0..MR3
+                r[k++] = c->r[reg];
+            r[k++] = fp_index(th, th[i]->replier);
             r[k++] = fp_index(th, th[i]->reply_to), r[k++] = th[i]->queued;
             r[k++] = th[i]->reply_to ? th[i]->reply_can_grant : 0;
         }
@@ -1675,15 +1677,15 @@ test_ipc_cap_transfer(void)
     sys(srv, KOZO_SYS_RECV, S(0));
     cb->caps[0] = S(2);
     CHECK_EQ(kh_syscall(cli, KOZO_SYS_SEND, S(0), kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
-    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.rsi), 1);
+    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.r[HREG_INFO]), 1);
     CHECK(cap_same_object(capof(S(10)), capof(S(2))));
     CHECK(mdb_next(kh_slot(S(2))) == kh_slot(S(10))); // derived from the sent cap
 
     sys(srv, KOZO_SYS_RECV, S(0));
     cb->caps[0] = S(1);
     CHECK_EQ(kh_syscall(cli, KOZO_SYS_SEND, S(0), kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
-    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.rsi), 1);
-    CHECK_EQ(kozo_msginfo_get_unwrapped(srv->ctx.rsi), 1);
+    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.r[HREG_INFO]), 1);
+    CHECK_EQ(kozo_msginfo_get_unwrapped(srv->ctx.r[HREG_INFO]), 1);
     CHECK_EQ(sb->badges[0], 0x99);
 
     // The receive slot is taken now: the cap does not travel, the message still does.
@@ -1691,13 +1693,13 @@ test_ipc_cap_transfer(void)
     cb->caps[0] = S(2);
     const word_t w[] = { 77 };
     CHECK_EQ(kh_syscall(cli, KOZO_SYS_SEND, S(0), kozo_msginfo_make(1, 1, 0, 0), w, 1), OK);
-    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.rsi), 0);
+    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.r[HREG_INFO]), 0);
     CHECK_EQ(mr(srv, 0), 77);
     // Without GRANT nothing travels.
     CHECK_EQ(kh_delete(S(10)), OK);
     sys(srv, KOZO_SYS_RECV, S(0));
     CHECK_EQ(kh_syscall(cli, KOZO_SYS_SEND, S(3), kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
-    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.rsi), 0);
+    CHECK_EQ(kozo_msginfo_get_extra_caps(srv->ctx.r[HREG_INFO]), 0);
     CHECK(cte_empty(kh_slot(S(10))));
 }
 
@@ -1728,7 +1730,7 @@ test_ipc_reply_grant_kept_with_reply(void)
         CHECK(srv->state == TS_RUNNABLE && srv->reply_to == cli);
         CHECK_EQ(kh_syscall(srv, KOZO_SYS_REPLY, 0, kozo_msginfo_make(0, 1, 0, 0), NULL, 0), OK);
         CHECK_EQ(cli->state, TS_RUNNABLE);
-        CHECK_EQ(kozo_msginfo_get_extra_caps(cli->ctx.rsi), 0);
+        CHECK_EQ(kozo_msginfo_get_extra_caps(cli->ctx.r[HREG_INFO]), 0);
         CHECK(cte_empty(kh_slot(S(10))));
     }
 }
@@ -1765,7 +1767,7 @@ test_fault_unknown_syscall_to_handler(void)
     mdb_insert(kh_slot(S(1)), &t->slots[TCB_SLOT_FAULT_EP], capof(S(1)), 0); // as Configure does
     kh_run(h);
     kh_run(t);
-    t->ctx.rip = 0x401000;
+    t->ctx.r[HREG_IP] = 0x401000;
     sys(h, KOZO_SYS_RECV, S(0));
     const word_t regs[] = { 10, 11, 12, 13 };
     kh_syscall(t, 99, 0x1234, 0x5678, regs, 4);
@@ -1773,7 +1775,7 @@ test_fault_unknown_syscall_to_handler(void)
     CHECK_EQ(h->state, TS_RUNNABLE);
     CHECK_EQ(msg_label(h), KOZO_FAULT_UNKNOWN_SYSCALL);
     CHECK_EQ(msg_len(h), KOZO_FAULT_SYSCALL_WORDS);
-    CHECK_EQ(h->ctx.rdi, 0x7); // the fault endpoint cap's badge
+    CHECK_EQ(h->ctx.r[HREG_CAP], 0x7); // the fault endpoint cap's badge
     CHECK_EQ(mr(h, 0), 99);     // rax
     CHECK_EQ(mr(h, 1), 0x1234); // rdi
     CHECK_EQ(mr(h, 2), 0x5678); // rsi
@@ -1783,9 +1785,9 @@ test_fault_unknown_syscall_to_handler(void)
     const word_t reply[] = { 42, 43 };
     kh_syscall(h, KOZO_SYS_REPLY_RECV, S(0), kozo_msginfo_make(2, 0, 0, 0), reply, 2);
     CHECK_EQ(t->state, TS_RUNNABLE);
-    CHECK_EQ(t->ctx.rax, 42);
-    CHECK_EQ(t->ctx.rdi, 43);
-    CHECK_EQ(t->ctx.rcx, 0x401000);
+    CHECK_EQ(t->ctx.r[HREG_NR], 42);
+    CHECK_EQ(t->ctx.r[HREG_CAP], 43);
+    CHECK_EQ(t->ctx.r[HREG_RET_IP], 0x401000);
     CHECK_EQ(t->fault_type, 0);
 
     kh_syscall(t, 99, 0, 0, NULL, 0);
@@ -1834,7 +1836,7 @@ test_fault_lost_handler_forgotten(void)
     CHECK_EQ(kh_mint(S(1), S(0), R_ALL, 0x7), OK);
     mdb_insert(kh_slot(S(1)), &t->slots[TCB_SLOT_FAULT_EP], capof(S(1)), 0);
     sys(h, KOZO_SYS_RECV, S(0));
-    t->ctx.rax = 0x5555;
+    t->ctx.r[HREG_NR] = 0x5555;
     fault_raise(t, KOZO_FAULT_VM, 0x1000, 4);
     CHECK_EQ(t->state, TS_BLOCKED_REPLY);
     CHECK_EQ(msg_label(h), KOZO_FAULT_VM);
@@ -1901,7 +1903,7 @@ test_tcb_registers_of_blocked_thread(void)
     static const word_t blocking[] = { KOZO_SYS_RECV, KOZO_SYS_SEND, KOZO_SYS_RECV, KOZO_SYS_CALL };
     static const word_t on[] = { S(0), S(0), S(1), S(0) };
     for (unsigned k = 0; k < 4; k++) {
-        a->ctx.rip = 0x401000;
+        a->ctx.r[HREG_IP] = 0x401000;
         sys(a, blocking[k], on[k]);
         if (k == 3)
             sys(srv, KOZO_SYS_RECV, S(0)); // the Call is delivered: a waits for the reply
@@ -1925,10 +1927,10 @@ test_tcb_registers_of_blocked_thread(void)
         CHECK_EQ(sys(kh.root, KOZO_SYS_NB_SEND, S(0)), KOZO_ERR_WOULD_BLOCK);
         CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(1)), OK);
         CHECK_EQ(sys(srv, KOZO_SYS_REPLY, 0), OK);
-        CHECK_EQ(a->ctx.rip, 0x402000);
-        CHECK_EQ(a->ctx.rdi, 1);
-        CHECK_EQ(a->ctx.rsi, 2);
-        CHECK_EQ(a->ctx.rdx, 3);
+        CHECK_EQ(a->ctx.r[HREG_IP], 0x402000);
+        CHECK_EQ(a->ctx.r[HREG_ARG0], 1);
+        CHECK_EQ(a->ctx.r[HREG_ARG1], 2);
+        CHECK_EQ(a->ctx.r[HREG_ARG2], 3);
         CHECK_EQ(a->state, TS_INACTIVE);
         CHECK_EQ(sys(kh.root, KOZO_SYS_NB_RECV, S(1)), OK); // the signal stayed pending
         kh_run(a);
@@ -1947,19 +1949,19 @@ test_notification_signal_wait(void)
     CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(1)), OK);
     CHECK_EQ(sys(kh.root, KOZO_SYS_NB_SEND, S(2)), OK);
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), OK);
-    CHECK_EQ(w->ctx.rdi, 0x5); // the OR of the badges
+    CHECK_EQ(w->ctx.r[HREG_CAP], 0x5); // the OR of the badges
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), KOZO_ERR_WOULD_BLOCK); // taken
     // A signal with badge 0 still wakes a later wait.
     CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(0)), OK);
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), OK);
-    CHECK_EQ(w->ctx.rdi, 0);
+    CHECK_EQ(w->ctx.r[HREG_CAP], 0);
     // Blocking wait, then a signal (CALL on a notification signals too).
     sys(w, KOZO_SYS_RECV, S(0));
     CHECK_EQ(w->state, TS_BLOCKED_NTFN);
     CHECK_EQ(kh_invoke(kh.root, S(2), 0, 0, NULL), OK);
     CHECK_EQ(w->state, TS_RUNNABLE);
     CHECK_EQ(rax(w), OK);
-    CHECK_EQ(w->ctx.rdi, 0x4);
+    CHECK_EQ(w->ctx.r[HREG_CAP], 0x4);
     // A suspended waiter leaves the queue; a signal then stays pending.
     sys(w, KOZO_SYS_RECV, S(0));
     tcb_suspend(w);
@@ -1968,7 +1970,7 @@ test_notification_signal_wait(void)
     CHECK_EQ(w->state, TS_INACTIVE);
     kh_run(w);
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), OK);
-    CHECK_EQ(w->ctx.rdi, 0x1);
+    CHECK_EQ(w->ctx.r[HREG_CAP], 0x1);
     // Waiters are aborted when the notification goes.
     sys(w, KOZO_SYS_RECV, S(0));
     CHECK_EQ(kh_revoke(S(0)), OK);
@@ -1994,15 +1996,15 @@ test_tcb_invocations(void)
     CHECK_EQ(kh_invoke(kh.root, KH_SLOT_TCB, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
 
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, 0x401000, 0x7ff000, 0xffff, 1, 2, 3), OK);
-    CHECK_EQ(t->ctx.rip, 0x401000);
-    CHECK_EQ(t->ctx.rsp, 0x7ff000);
-    CHECK_EQ(t->ctx.rflags, (0xffff & RFLAGS_USER_OK) | RFLAGS_FIXED);
-    CHECK_EQ(t->ctx.rflags & 0x3300, 0x300); // TF set (single-step), IF forced on, IOPL 0
-    CHECK_EQ(t->ctx.rflags & ~0xdd7ULL & ~0x200ULL, 0);
-    CHECK_EQ(t->ctx.rdi, 1);
-    CHECK_EQ(t->ctx.rdx, 3);
+    CHECK_EQ(t->ctx.r[HREG_IP], 0x401000);
+    CHECK_EQ(t->ctx.r[HREG_SP], 0x7ff000);
+    CHECK_EQ(t->ctx.r[HREG_FLAGS], (0xffff & RFLAGS_USER_OK) | RFLAGS_FIXED);
+    CHECK_EQ(t->ctx.r[HREG_FLAGS] & 0x3300, 0x300); // TF set (single-step), IF forced on, IOPL 0
+    CHECK_EQ(t->ctx.r[HREG_FLAGS] & ~0xdd7ULL & ~0x200ULL, 0);
+    CHECK_EQ(t->ctx.r[HREG_ARG0], 1);
+    CHECK_EQ(t->ctx.r[HREG_ARG2], 3);
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, KOZO_USER_TOP, 0, 0, 0, 0, 0), KOZO_ERR_RANGE);
-    CHECK_EQ(t->ctx.rip, 0x401000);
+    CHECK_EQ(t->ctx.r[HREG_IP], 0x401000);
     CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), OK);
     CHECK_EQ(mr(kh.root, 0), 0x401000);
     CHECK_EQ(mr(kh.root, 1), 0x7ff000);
@@ -2090,7 +2092,7 @@ test_irq_handler_lifecycle(void)
     irq_handle(5);
     CHECK(host_arch.irq_masked[5]); // masked until the driver acks
     CHECK_EQ(sys(kh.root, KOZO_SYS_NB_RECV, S(2)), OK);
-    CHECK_EQ(kh.root->ctx.rdi, 0x8);
+    CHECK_EQ(kh.root->ctx.r[HREG_CAP], 0x8);
     CHECK_EQ(kh_invoke(kh.root, S(0), KOZO_INV_IRQ_HANDLER_ACK, 0, NULL), OK);
     CHECK(!host_arch.irq_masked[5]);
 
@@ -2212,7 +2214,7 @@ test_unknown_syscalls(void)
     static const word_t nums[] = { 10, 11, 12, 13, 14, 15, 16, 99, 1ULL << 63, ~0ULL };
     for (unsigned i = 0; i < ARRAY_SIZE(nums); i++) {
         CHECK_EQ(kh_syscall(kh.root, nums[i], UT, 0, NULL, 0), KOZO_ERR_UNKNOWN_SYSCALL);
-        CHECK_EQ(kh.root->ctx.rdi, UT); // nothing else touched
+        CHECK_EQ(kh.root->ctx.r[HREG_CAP], UT); // nothing else touched
     }
     CHECK_EQ(kh.root->state, TS_RUNNABLE);
     CHECK_EQ(kh_mdb_list_len(kh_slot(UT)), 1);

@@ -198,14 +198,17 @@ arch_fault_words(const struct tcb *t, word_t *w)
     const struct arch_context *c = &t->ctx;
     switch (t->fault_type) {
     case KOZO_FAULT_VM:
-        w[0] = c->rip, w[1] = t->fault_addr, w[2] = t->fault_code, w[3] = c->rsp;
+        w[0] = c->r[HREG_IP], w[1] = t->fault_addr, w[2] = t->fault_code, w[3] = c->r[HREG_SP];
         return KOZO_FAULT_VM_WORDS;
     case KOZO_FAULT_UNKNOWN_SYSCALL:
-        w[0] = c->rax, w[1] = c->rdi, w[2] = c->rsi, w[3] = c->rdx, w[4] = c->r10;
-        w[5] = c->r8, w[6] = c->r9, w[7] = c->rip, w[8] = c->rsp, w[9] = c->rflags;
+        // The words of x86_64's layout (the ABI the host builds with), role by role.
+        for (unsigned i = 0; i < 7; i++)
+            w[i] = c->r[HREG_NR + i]; // number, cap, info, MR0..MR3
+        w[7] = c->r[HREG_IP], w[8] = c->r[HREG_SP], w[9] = c->r[HREG_FLAGS];
         return KOZO_FAULT_SYSCALL_WORDS;
     default:
-        w[0] = c->rip, w[1] = c->rsp, w[2] = c->rflags, w[3] = t->fault_addr, w[4] = t->fault_code;
+        w[0] = c->r[HREG_IP], w[1] = c->r[HREG_SP], w[2] = c->r[HREG_FLAGS];
+        w[3] = t->fault_addr, w[4] = t->fault_code;
         return KOZO_FAULT_EXCEPTION_WORDS;
     }
 }
@@ -216,16 +219,15 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
     struct arch_context *c = &t->ctx;
     switch (t->fault_type) {
     case KOZO_FAULT_UNKNOWN_SYSCALL: {
-        word_t *regs[] = { &c->rax, &c->rdi, &c->rsi, &c->rdx, &c->r10, &c->r8, &c->r9 };
-        for (unsigned i = 0; i < n && i < ARRAY_SIZE(regs); i++)
-            *regs[i] = w[i];
-        c->rcx = c->rip; // as after a real SYSCALL
-        c->r11 = c->rflags;
+        for (unsigned i = 0; i < n && i < 7; i++)
+            c->r[HREG_NR + i] = w[i]; // number, cap, info, MR0..MR3
+        c->r[HREG_RET_IP] = c->r[HREG_IP]; // as after a real system call
+        c->r[HREG_RET_FLAGS] = c->r[HREG_FLAGS];
         break;
     }
     case KOZO_FAULT_EXCEPTION:
         if (n >= 3)
-            arch_ctx_set_user(c, w[0], w[1], w[2], c->rdi, c->rsi, c->rdx);
+            arch_ctx_set_user(c, w[0], w[1], w[2], c->r[HREG_ARG0], c->r[HREG_ARG1], c->r[HREG_ARG2]);
         break;
     default:
         break; // FAULT_VM: retry

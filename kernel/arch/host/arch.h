@@ -2,7 +2,7 @@
 //
 // The host side of the arch contract: a fake machine for unit-testing the portable core
 // as an ordinary (sanitized) user program. It defines exactly the names of
-// kernel/arch/x86_64/arch.h, with the same register file and syscall register ABI, so a
+// kernel/arch/x86_64/arch.h, with a register file of its own (below), so a
 // test drives the kernel the way user space does: fill a thread's saved registers, call
 // syscall_dispatch(), read the registers back. The out-of-line half is in arch.c; what a
 // test can inspect (recorded calls, console output, the panic hook) is in host.h.
@@ -18,13 +18,24 @@
 
 #define ARCH_NAME "host"
 
-// The user register file; the same fields as on x86_64 (the entry asm does not exist here,
-// so there are no CTX_* offset checks).
+// The host's own register file: a machine that is not x86, with one register per role of
+// the system-call ABI and no two roles sharing one (on x86_64 the capability register is
+// also a new thread's first argument). Portable code that names an x86 register, or
+// assumes which register carries what, fails to build or fails its tests here first.
+enum host_reg {
+    HREG_NR,              // the system call number in, its error out
+    HREG_CAP,             // the capability handle in, the badge out
+    HREG_INFO,            // the message info
+    HREG_MR0, HREG_MR1, HREG_MR2, HREG_MR3, // message words 0..3
+    HREG_ARG0, HREG_ARG1, HREG_ARG2,        // a thread's arguments (TCB.SetRegisters)
+    HREG_IP, HREG_SP, HREG_FLAGS,
+    HREG_RET_IP, HREG_RET_FLAGS, // after a system call: where it was made from, and the flags
+    HREG_COUNT
+};
+
 struct arch_context {
-    word_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-    word_t r8, r9, r10, r11, r12, r13, r14, r15;
-    word_t rip, rsp, rflags;
-    word_t full; // nonzero: every register must be restored (IRETQ path)
+    word_t r[HREG_COUNT];
+    word_t full; // nonzero: every register must be restored
 };
 
 // The host machine has no FPU state to keep for a thread; the field only has to exist.
@@ -33,38 +44,27 @@ struct arch_fpu {
 };
 
 #define RFLAGS_IF      BIT(9)
-// What SetRegisters and an exception reply may set: CF PF AF ZF SF TF DF OF. TF lets a
-// debugger single-step a thread; it is safe because SYSCALL masks it (IA32_FMASK) and
-// #DB has its own stack (kernel/arch/x86_64/cpu.c), so only user code is ever stepped.
+// What SetRegisters and an exception reply may set: the same bits as x86_64 allows (the
+// tests of the flags' rules run here too).
 #define RFLAGS_USER_OK  0xdd5ULL
 #define RFLAGS_FIXED   (BIT(1) | RFLAGS_IF)
 
-// --- Syscall register ABI (abi/arch/x86_64.abi: RAX number, RDI cap/badge, RSI info, MR0-3) ------
-static inline word_t arch_sysno(const struct arch_context *c) { return c->rax; }
-static inline word_t arch_get_cap(const struct arch_context *c) { return c->rdi; }
-static inline word_t arch_get_info(const struct arch_context *c) { return c->rsi; }
-static inline void arch_set_error(struct arch_context *c, word_t e) { c->rax = e; }
-static inline void arch_set_badge(struct arch_context *c, word_t b) { c->rdi = b; }
-static inline void arch_set_info(struct arch_context *c, word_t i) { c->rsi = i; }
+// --- Syscall register ABI: one register per role (enum host_reg) ---------------------------
+static inline word_t arch_sysno(const struct arch_context *c) { return c->r[HREG_NR]; }
+static inline word_t arch_get_cap(const struct arch_context *c) { return c->r[HREG_CAP]; }
+static inline word_t arch_get_info(const struct arch_context *c) { return c->r[HREG_INFO]; }
+static inline void arch_set_error(struct arch_context *c, word_t e) { c->r[HREG_NR] = e; }
+static inline void arch_set_badge(struct arch_context *c, word_t b) { c->r[HREG_CAP] = b; }
+static inline void arch_set_info(struct arch_context *c, word_t i) { c->r[HREG_INFO] = i; }
 
 static inline word_t arch_get_mr(const struct arch_context *c, unsigned i)
 {
-    switch (i) {
-    case 0: return c->rdx;
-    case 1: return c->r10;
-    case 2: return c->r8;
-    default: return c->r9;
-    }
+    return c->r[HREG_MR0 + (i < 3 ? i : 3)];
 }
 
 static inline void arch_set_mr(struct arch_context *c, unsigned i, word_t v)
 {
-    switch (i) {
-    case 0: c->rdx = v; break;
-    case 1: c->r10 = v; break;
-    case 2: c->r8 = v; break;
-    default: c->r9 = v; break;
-    }
+    c->r[HREG_MR0 + (i < 3 ? i : 3)] = v;
 }
 
 // Registers settable through TCB.SetRegisters. Returns false for a non-user address.
@@ -73,28 +73,28 @@ static inline bool arch_ctx_set_user(struct arch_context *c, word_t ip, word_t s
 {
     if (ip >= KOZO_USER_TOP || sp > KOZO_USER_TOP)
         return false;
-    c->rip = ip;
-    c->rsp = sp;
-    c->rflags = (flags & RFLAGS_USER_OK) | RFLAGS_FIXED;
-    c->rdi = a0;
-    c->rsi = a1;
-    c->rdx = a2;
+    c->r[HREG_IP] = ip;
+    c->r[HREG_SP] = sp;
+    c->r[HREG_FLAGS] = (flags & RFLAGS_USER_OK) | RFLAGS_FIXED;
+    c->r[HREG_ARG0] = a0;
+    c->r[HREG_ARG1] = a1;
+    c->r[HREG_ARG2] = a2;
     c->full = 1;
     return true;
 }
 
 static inline bool arch_tls_base_ok(word_t base) { return base < KOZO_USER_TOP; }
 
-static inline word_t arch_ctx_ip(const struct arch_context *c) { return c->rip; }
-static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->rsp; }
-static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->rflags; }
-static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->rax; }
+static inline word_t arch_ctx_ip(const struct arch_context *c) { return c->r[HREG_IP]; }
+static inline word_t arch_ctx_sp(const struct arch_context *c) { return c->r[HREG_SP]; }
+static inline word_t arch_ctx_flags(const struct arch_context *c) { return c->r[HREG_FLAGS]; }
+static inline word_t arch_ctx_ret(const struct arch_context *c) { return c->r[HREG_NR]; }
 
 // A new thread's register file: nothing set but the flags every user thread runs with, and
 // restored in full on its first return to user mode.
 static inline void arch_ctx_init(struct arch_context *c)
 {
-    c->rflags = RFLAGS_FIXED;
+    c->r[HREG_FLAGS] = RFLAGS_FIXED;
     c->full = 1;
 }
 
@@ -104,17 +104,8 @@ static inline void arch_ctx_init(struct arch_context *c)
 // the shortest messages cost the least.
 static inline void arch_copy_mrs(struct arch_context *to, const struct arch_context *from, word_t len)
 {
-    if (len > 0) {
-        to->rdx = from->rdx;
-        if (len > 1) {
-            to->r10 = from->r10;
-            if (len > 2) {
-                to->r8 = from->r8;
-                if (len > 3)
-                    to->r9 = from->r9;
-            }
-        }
-    }
+    for (word_t i = 0; i < len && i < KOZO_MSG_REG_WORDS; i++)
+        to->r[HREG_MR0 + i] = from->r[HREG_MR0 + i];
 }
 
 #define ARCH_ASID_COUNT 16 // a small ASID table, so exhaustion is testable
