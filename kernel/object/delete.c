@@ -211,8 +211,10 @@ walk(cte_t *top, bool preemptible)
     }
 }
 
-bool
-cte_delete_preemptible(cte_t *slot)
+// Delete the cap in `slot`: at once, unless it is the last cap to a container (or a
+// DELETING cap, a destruction already under way), whose walk this starts or goes on with.
+static bool
+delete_slot(cte_t *slot, bool preemptible)
 {
     if (cte_empty(slot))
         return true;
@@ -223,22 +225,19 @@ cte_delete_preemptible(cte_t *slot)
         }
         make_deleting(slot, 0);
     }
-    return walk(slot, true);
+    return walk(slot, preemptible);
+}
+
+bool
+cte_delete_preemptible(cte_t *slot)
+{
+    return delete_slot(slot, true);
 }
 
 void
 cte_delete(cte_t *slot)
 {
-    if (cte_empty(slot))
-        return;
-    if (cap_type(slot->cap) != KOZO_OBJ_DELETING) {
-        if (!is_container(slot->cap) || !mdb_is_final(slot)) {
-            delete_simple(slot);
-            return;
-        }
-        make_deleting(slot, 0);
-    }
-    walk(slot, false);
+    delete_slot(slot, false);
 }
 
 // Children are deleted one at a time, so the tree is consistent between any two steps;
