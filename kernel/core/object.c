@@ -7,6 +7,7 @@
 #include <kern/endpoint.h>
 #include <kern/invocation.h>
 #include <kern/irq.h>
+#include <kern/notification.h>
 
 word_t
 decode_invocation(struct invocation *inv)

@@ -9,6 +9,7 @@
 #include <kern/fastpath.h>
 #include <kern/fault.h>
 #include <kern/invocation.h>
+#include <kern/notification.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>

@@ -4,11 +4,8 @@
 // blocks; a waiter takes (and clears) everything signalled since the last wait. IRQs are
 // delivered this way (object/irq.c).
 #include <kern/arch_api.h>
-#include <kern/endpoint.h>
+#include <kern/notification.h>
 #include <kern/sched.h>
-
-// `reserved` is the pending flag: a signal with badge 0 must still wake a later wait.
-#define ntfn_pending reserved
 
 static void
 wake_waiter(struct notification *n, word_t badge)
@@ -35,18 +32,18 @@ ntfn_signal(struct notification *n, word_t badge)
         return;
     }
     n->word |= badge;
-    n->ntfn_pending = 1;
+    n->pending = 1;
 }
 
 void
 ntfn_wait(struct tcb *t, struct notification *n, bool blocking)
 {
-    if (n->ntfn_pending) {
+    if (n->pending) {
         arch_set_error(&t->ctx, KOZO_ERR_OK);
         arch_set_badge(&t->ctx, n->word);
         arch_set_info(&t->ctx, 0);
         n->word = 0;
-        n->ntfn_pending = 0;
+        n->pending = 0;
         return;
     }
     if (!blocking) {

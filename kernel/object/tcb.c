@@ -6,6 +6,7 @@
 #include <kern/endpoint.h>
 #include <kern/fault.h>
 #include <kern/invocation.h>
+#include <kern/notification.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 

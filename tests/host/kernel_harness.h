@@ -26,6 +26,7 @@
 
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
+#include <kern/notification.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
 #include <kern/untyped.h>

@@ -2108,7 +2108,7 @@ test_irq_handler_lifecycle(void)
     CHECK(host_arch.irq_masked[5]);
     irq_handle(5);
     CHECK_EQ(n->word, 0);
-    CHECK_EQ(n->reserved, 0); // the pending flag
+    CHECK_EQ(n->pending, 0);
     // Revoking IRQ control takes every handler.
     CHECK_EQ(kh_revoke(KH_SLOT_IRQCTL), OK);
     CHECK(cte_empty(kh_slot(S(0))));

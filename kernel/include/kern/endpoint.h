@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// Endpoints (synchronous IPC) and notifications (asynchronous signals).
+// Endpoints (synchronous IPC, object/endpoint.c). Notifications are kern/notification.h.
 #ifndef KERN_ENDPOINT_H
 #define KERN_ENDPOINT_H
 
@@ -11,13 +11,6 @@ struct endpoint {
     struct tcb *head, *tail;
 };
 _Static_assert(sizeof(struct endpoint) <= (1u << KOZO_OBJ_ENDPOINT_BITS), "endpoint size");
-
-struct notification {
-    word_t word;             // OR of the badges signalled since the last wait
-    struct tcb *head, *tail; // threads waiting for a signal
-    word_t reserved;
-};
-_Static_assert(sizeof(struct notification) <= (1u << KOZO_OBJ_NOTIFICATION_BITS), "ntfn size");
 
 // The IPC operations on the current thread. `blocking` false = the NB_ variants.
 // The wait queue: threads blocked on the endpoint, senders or receivers (never both).
@@ -60,10 +53,5 @@ void ep_cancel_all(struct endpoint *ep);
 // The other side of the IPC `t` is blocked in went away: wake it with ABORTED, or, if it
 // was delivering a fault, forget the fault (it is raised again when the thread runs).
 void ep_abort(struct tcb *t);
-
-void ntfn_signal(struct notification *n, word_t badge);
-void ntfn_wait(struct tcb *t, struct notification *n, bool blocking);
-void ntfn_cancel_wait(struct tcb *t);
-void ntfn_cancel_all(struct notification *n);
 
 #endif

@@ -3,7 +3,7 @@
 #ifndef KERN_IRQ_H
 #define KERN_IRQ_H
 
-#include <kern/endpoint.h>
+#include <kern/notification.h>
 
 // An interrupt arrived on `line`: mask it and signal its notification (if bound).
 void irq_handle(unsigned line);
