@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // The contract between init and ktest: where init puts ktest's capabilities. Shared by
-// services/init/ktest.c (which builds it) and the ktest runner (which relies on it), so the
+// services/init/suite.c (which builds it) and the ktest runner (which relies on it), so the
 // two cannot drift apart. ktest's root CNode has 2^KT_CNODE_BITS slots and a guard that
 // makes every handle a plain slot number. Start registers: RDI the first Untyped slot,
 // RSI the IPC buffer address, RDX the number of Untyped caps.
