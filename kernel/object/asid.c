@@ -96,7 +96,7 @@ asid_pool_describe(cap_t pool)
 // --- Invocations -------------------------------------------------------------------------
 
 static word_t
-decode_make_pool(struct invocation *inv)
+decode_asid_control_make_pool(struct invocation *inv)
 {
     const struct kozo_args_asid_control_make_pool *m = &inv->a.asid_control_make_pool;
     cte_t *dest;
@@ -122,7 +122,7 @@ decode_make_pool(struct invocation *inv)
 }
 
 static word_t
-decode_assign(struct invocation *inv)
+decode_asid_pool_assign(struct invocation *inv)
 {
     cte_t *vs;
     word_t err;
@@ -148,7 +148,8 @@ word_t
 decode_asid_invocation(struct invocation *inv)
 {
     if (cap_type(inv->cap) == KOZO_OBJ_ASID_CONTROL)
-        return inv->label == KOZO_INV_ASID_CONTROL_MAKE_POOL ? decode_make_pool(inv)
+        return inv->label == KOZO_INV_ASID_CONTROL_MAKE_POOL ? decode_asid_control_make_pool(inv)
                                                              : KOZO_ERR_ILLEGAL_OPERATION;
-    return inv->label == KOZO_INV_ASID_POOL_ASSIGN ? decode_assign(inv) : KOZO_ERR_ILLEGAL_OPERATION;
+    return inv->label == KOZO_INV_ASID_POOL_ASSIGN ? decode_asid_pool_assign(inv)
+                                                   : KOZO_ERR_ILLEGAL_OPERATION;
 }

@@ -139,7 +139,7 @@ lookup_src(struct invocation *inv, cte_t **src)
 }
 
 static word_t
-decode_copy(struct invocation *inv, cte_t *dest, bool mint)
+decode_cnode_copy(struct invocation *inv, cte_t *dest, bool mint)
 {
     cte_t *src;
     cap_t c;
@@ -197,7 +197,7 @@ decode_cnode_invocation(struct invocation *inv)
             return KOZO_ERR_SLOT_OCCUPIED;
         }
         if (inv->label != KOZO_INV_CNODE_MOVE)
-            return decode_copy(inv, dest, inv->label == KOZO_INV_CNODE_MINT);
+            return decode_cnode_copy(inv, dest, inv->label == KOZO_INV_CNODE_MINT);
         INV_NEED_ARGS(inv, KOZO_INV_CNODE_MOVE_NARGS);
         if ((err = lookup_src(inv, &src)))
             return err;

@@ -42,7 +42,7 @@ irq_unbind_notification(struct notification *n)
 }
 
 static word_t
-decode_irq_get(struct invocation *inv)
+decode_irq_control_get(struct invocation *inv)
 {
     const struct kozo_args_irq_control_get *g = &inv->a.irq_control_get;
     cte_t *dest;
@@ -70,7 +70,8 @@ decode_irq_invocation(struct invocation *inv)
     word_t err;
 
     if (cap_type(inv->cap) == KOZO_OBJ_IRQ_CONTROL)
-        return inv->label == KOZO_INV_IRQ_CONTROL_GET ? decode_irq_get(inv) : KOZO_ERR_ILLEGAL_OPERATION;
+        return inv->label == KOZO_INV_IRQ_CONTROL_GET ? decode_irq_control_get(inv)
+                                                      : KOZO_ERR_ILLEGAL_OPERATION;
 
     switch (inv->label) {
     case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION:

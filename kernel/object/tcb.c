@@ -114,7 +114,7 @@ lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_
 }
 
 static word_t
-decode_configure(struct invocation *inv, struct tcb *t)
+decode_tcb_configure(struct invocation *inv, struct tcb *t)
 {
     static const word_t types[TCB_SLOT_COUNT] = {
         [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE, [TCB_SLOT_VSPACE] = KOZO_OBJ_VSPACE,
@@ -176,7 +176,7 @@ decode_tcb_invocation(struct invocation *inv)
 
     switch (inv->label) {
     case KOZO_INV_TCB_CONFIGURE:
-        return decode_configure(inv, t);
+        return decode_tcb_configure(inv, t);
     case KOZO_INV_TCB_SET_REGISTERS: {
         const struct kozo_args_tcb_set_registers *r = &a->tcb_set_registers;
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);

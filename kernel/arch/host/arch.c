@@ -239,7 +239,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
 word_t
 arch_decode_invocation(struct invocation *inv)
 {
-    return vspace_decode_invocation(inv);
+    return decode_vspace_invocation(inv);
 }
 
 // --- Boot: tests build their root task by hand (tests/host/kernel_harness.c) --------------

@@ -52,7 +52,7 @@ mixes_platform(word_t first, word_t last)
 }
 
 static word_t
-decode_issue(struct invocation *inv)
+decode_ioport_control_issue(struct invocation *inv)
 {
     const struct kozo_args_ioport_control_issue *r = &inv->a.ioport_control_issue;
     cte_t *dest;
@@ -87,7 +87,7 @@ _Static_assert(SAME_WORD(in8, port) && SAME_WORD(in32, port) && SAME_WORD(out32,
                "the I/O-port methods' arguments");
 
 word_t
-ioport_decode(struct invocation *inv)
+decode_ioport_invocation(struct invocation *inv)
 {
     cap_t c = inv->cap;
     const struct kozo_args_ioport_out8 *io = &inv->a.ioport_out8;
@@ -95,7 +95,8 @@ ioport_decode(struct invocation *inv)
     unsigned width;
 
     if (cap_type(c) == KOZO_OBJ_IOPORT_CONTROL)
-        return inv->label == KOZO_INV_IOPORT_CONTROL_ISSUE ? decode_issue(inv) : KOZO_ERR_ILLEGAL_OPERATION;
+        return inv->label == KOZO_INV_IOPORT_CONTROL_ISSUE ? decode_ioport_control_issue(inv)
+                                                           : KOZO_ERR_ILLEGAL_OPERATION;
 
     switch (inv->label) {
     case KOZO_INV_IOPORT_IN8:

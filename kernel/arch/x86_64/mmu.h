@@ -45,6 +45,6 @@ word_t mmu_cr3_tag(unsigned asid);
 
 // Invocations on frames and page-table levels (vspace.c), for arch_decode_invocation.
 struct invocation;
-word_t vspace_decode_invocation(struct invocation *inv);
+word_t decode_vspace_invocation(struct invocation *inv);
 
 #endif

@@ -12,7 +12,7 @@ arch_decode_invocation(struct invocation *inv)
 {
     switch (cap_type(inv->cap)) {
     case KOZO_OBJ_IOPORT_CONTROL:
-    case KOZO_OBJ_IOPORT: return ioport_decode(inv);
-    default: return vspace_decode_invocation(inv);
+    case KOZO_OBJ_IOPORT: return decode_ioport_invocation(inv);
+    default: return decode_vspace_invocation(inv);
     }
 }

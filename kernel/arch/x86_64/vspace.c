@@ -148,7 +148,7 @@ lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asi
 }
 
 static word_t
-decode_frame(struct invocation *inv)
+decode_frame_invocation(struct invocation *inv)
 {
     cap_t f = inv->cap;
     unsigned level = frame_level(f), bits = level ? KOZO_LARGE_PAGE_BITS : KOZO_PAGE_BITS;
@@ -231,7 +231,7 @@ arch_table_unmap(cap_t table)
 }
 
 static word_t
-decode_table(struct invocation *inv)
+decode_page_table_invocation(struct invocation *inv)
 {
     cap_t t = inv->cap;
     unsigned level = table_level(t);
@@ -271,14 +271,14 @@ decode_table(struct invocation *inv)
 }
 
 word_t
-vspace_decode_invocation(struct invocation *inv)
+decode_vspace_invocation(struct invocation *inv)
 {
     switch (cap_type(inv->cap)) {
     case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME: return decode_frame(inv);
+    case KOZO_OBJ_LARGE_FRAME: return decode_frame_invocation(inv);
     case KOZO_OBJ_PAGE_TABLE:
     case KOZO_OBJ_PAGE_DIRECTORY:
-    case KOZO_OBJ_PDPT: return decode_table(inv);
+    case KOZO_OBJ_PDPT: return decode_page_table_invocation(inv);
     default: return KOZO_ERR_ILLEGAL_OPERATION;
     }
 }

@@ -5,6 +5,11 @@
 // Every object file splits its invocations in two (seL4's rule): decode_<obj>_<op>() only
 // checks (arguments, rights, lookups, space) and changes nothing; invoke_<obj>_<op>() only
 // acts and cannot fail. An error therefore never leaves half-done work behind.
+//
+// Names: decode_<obj>_invocation() is an object type's entry, called from core/object.c
+// (or, for the architecture's types, from arch_decode_invocation()); decode_<obj>_<op>()
+// checks one method, with <obj>_<op> as the ABI spells it (KOZO_INV_ASID_POOL_ASSIGN is
+// decode_asid_pool_assign(), its arguments struct kozo_args_asid_pool_assign).
 #ifndef KERN_INVOCATION_H
 #define KERN_INVOCATION_H
 
