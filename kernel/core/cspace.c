@@ -76,6 +76,6 @@ cspace_lookup_rel(struct tcb *t, word_t root_handle, word_t index, word_t depth,
     if (err)
         return err;
     if (cap_type(root->cap) != KOZO_OBJ_CNODE)
-        return KOZO_ERR_WRONG_TYPE;
+        return user_reject(KOZO_ERR_WRONG_TYPE, "handle %#lx is not a CNode", (unsigned long)root_handle);
     return resolve(root->cap, index, (unsigned)MIN(depth, 65u), true, slot, NULL);
 }

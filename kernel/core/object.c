@@ -22,7 +22,7 @@ decode_invocation(struct invocation *inv)
     case KOZO_OBJ_ASID_POOL: return decode_asid_invocation(inv);
     case KOZO_OBJ_ENDPOINT:
     case KOZO_OBJ_NOTIFICATION:
-    case KOZO_OBJ_DEBUG_CONSOLE: return KOZO_ERR_ILLEGAL_OPERATION; // used by system calls, no methods
+    case KOZO_OBJ_DEBUG_CONSOLE: return INV_NO_METHOD(inv, "this object"); // used by system calls, no methods
     default: return arch_decode_invocation(inv);
     }
 }

@@ -107,7 +107,7 @@ decode_asid_control_make_pool(struct invocation *inv)
     if ((err = cspace_lookup_rel(inv->caller, m->root, m->index, m->depth, &dest)))
         return err;
     if (!cte_empty(dest))
-        return KOZO_ERR_SLOT_OCCUPIED;
+        return user_reject(KOZO_ERR_SLOT_OCCUPIED, "asid: destination slot is occupied");
     while (pool < ASID_POOLS && pool_issued[pool])
         pool++;
     if (pool == ASID_POOLS) {
@@ -131,9 +131,9 @@ decode_asid_pool_assign(struct invocation *inv)
     if ((err = cspace_lookup_cap(inv->caller, inv->a.asid_pool_assign.vspace, &vs)))
         return err;
     if (cap_type(vs->cap) != KOZO_OBJ_VSPACE)
-        return KOZO_ERR_WRONG_TYPE;
-    if (vspace_asid(vs->cap) != 0)
-        return KOZO_ERR_ALREADY_MAPPED; // once: even an ASID lost with its pool is not replaced
+        return user_reject(KOZO_ERR_WRONG_TYPE, "asid: not a VSpace");
+    if (vspace_asid(vs->cap) != 0) // once: even an ASID lost with its pool is not replaced
+        return user_reject(KOZO_ERR_ALREADY_MAPPED, "asid: the VSpace was already assigned one");
     unsigned asid = pool_assign(asid_pool_index(inv->cap), vs);
     if (!asid) {
         user_error("asid: pool %u has no free ASID", asid_pool_index(inv->cap));
@@ -149,7 +149,7 @@ decode_asid_invocation(struct invocation *inv)
 {
     if (cap_type(inv->cap) == KOZO_OBJ_ASID_CONTROL)
         return inv->label == KOZO_INV_ASID_CONTROL_MAKE_POOL ? decode_asid_control_make_pool(inv)
-                                                             : KOZO_ERR_ILLEGAL_OPERATION;
+                                                             : INV_NO_METHOD(inv, "ASID control");
     return inv->label == KOZO_INV_ASID_POOL_ASSIGN ? decode_asid_pool_assign(inv)
-                                                   : KOZO_ERR_ILLEGAL_OPERATION;
+                                                   : INV_NO_METHOD(inv, "ASID pool");
 }

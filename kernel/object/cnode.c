@@ -114,12 +114,13 @@ apply_badge(cap_t *c, word_t badge)
         // The guard value is stored in 52 bits; a longer guard must have zero top bits.
         if (gbits + cnode_radix(*c) > KOZO_HANDLE_BITS || (guard >> CNODE_GUARD_MAX_BITS) != 0 ||
             (gbits < 64 && (guard >> gbits) != 0))
-            return KOZO_ERR_INVALID_ARGUMENT;
+            return user_reject(KOZO_ERR_INVALID_ARGUMENT, "mint: guard of %lu bits does not fit",
+                               (unsigned long)gbits);
         *c = cap_cnode(cap_ptr(*c), cnode_radix(*c), (unsigned)gbits, guard);
         return KOZO_ERR_OK;
     }
     default:
-        return badge ? KOZO_ERR_INVALID_ARGUMENT : KOZO_ERR_OK;
+        return badge ? user_reject(KOZO_ERR_INVALID_ARGUMENT, "mint: this type takes no badge") : KOZO_ERR_OK;
     }
 }
 
@@ -171,7 +172,7 @@ decode_cnode_invocation(struct invocation *inv)
     case KOZO_INV_CNODE_MOVE:
         break;
     default:
-        return KOZO_ERR_ILLEGAL_OPERATION; // before the arguments: a wrong method says so
+        return INV_NO_METHOD(inv, "CNode"); // before the arguments: a wrong method says so
     }
     INV_NEED_ARGS(inv, 2);
     err = cspace_lookup_slot(inv->cap, inv->args[0], (unsigned)MIN(inv->args[1], 65u), &dest, NULL);

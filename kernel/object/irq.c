@@ -50,13 +50,13 @@ decode_irq_control_get(struct invocation *inv)
 
     INV_NEED_ARGS(inv, KOZO_INV_IRQ_CONTROL_GET_NARGS);
     if (g->irq >= KOZO_IRQ_LINES)
-        return KOZO_ERR_RANGE;
+        return user_reject(KOZO_ERR_RANGE, "irq %lu: no such line", (unsigned long)g->irq);
     if (irqs[g->irq].issued)
-        return KOZO_ERR_REVOKE_FIRST;
+        return user_reject(KOZO_ERR_REVOKE_FIRST, "irq %lu already has a handler cap", (unsigned long)g->irq);
     if ((err = cspace_lookup_rel(inv->caller, g->root, g->index, g->depth, &dest)))
         return err;
     if (!cte_empty(dest))
-        return KOZO_ERR_SLOT_OCCUPIED;
+        return user_reject(KOZO_ERR_SLOT_OCCUPIED, "irq: destination slot is occupied");
     irqs[g->irq].issued = true;
     mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, g->irq), MDB_REVOCABLE);
     return KOZO_ERR_OK;
@@ -71,7 +71,7 @@ decode_irq_invocation(struct invocation *inv)
 
     if (cap_type(inv->cap) == KOZO_OBJ_IRQ_CONTROL)
         return inv->label == KOZO_INV_IRQ_CONTROL_GET ? decode_irq_control_get(inv)
-                                                      : KOZO_ERR_ILLEGAL_OPERATION;
+                                                      : INV_NO_METHOD(inv, "IRQ control");
 
     switch (inv->label) {
     case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION:
@@ -79,9 +79,9 @@ decode_irq_invocation(struct invocation *inv)
         if ((err = cspace_lookup_cap(inv->caller, inv->a.irq_handler_set_notification.notification, &n)))
             return err;
         if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
-            return KOZO_ERR_WRONG_TYPE;
+            return user_reject(KOZO_ERR_WRONG_TYPE, "irq handler: not a notification");
         if (!cap_has(n->cap, KOZO_RIGHT_WRITE))
-            return KOZO_ERR_INSUFFICIENT_RIGHTS;
+            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "irq handler: the notification cap cannot signal");
         irqs[line].ntfn = cap_ptr(n->cap);
         irqs[line].badge = cap_badge(n->cap);
         arch_irq_unmask(line);
@@ -91,6 +91,6 @@ decode_irq_invocation(struct invocation *inv)
             arch_irq_unmask(line);
         return KOZO_ERR_OK;
     default:
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return INV_NO_METHOD(inv, "IRQ handler");
     }
 }

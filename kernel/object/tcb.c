@@ -110,7 +110,10 @@ lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_
     word_t err = cspace_lookup_cap(caller, handle, slot);
     if (err)
         return err;
-    return cap_type((*slot)->cap) == type ? KOZO_ERR_OK : KOZO_ERR_WRONG_TYPE;
+    if (cap_type((*slot)->cap) != type)
+        return user_reject(KOZO_ERR_WRONG_TYPE, "handle %#lx names a cap of type %lu, not %lu",
+                           (unsigned long)handle, (unsigned long)cap_type((*slot)->cap), (unsigned long)type);
+    return KOZO_ERR_OK;
 }
 
 static word_t
@@ -130,7 +133,7 @@ decode_tcb_configure(struct invocation *inv, struct tcb *t)
 
     INV_NEED_ARGS(inv, KOZO_INV_TCB_CONFIGURE_NARGS);
     if (in_syscall(t))
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "configure: the thread is blocked in a system call");
     for (int k = 0; k < TCB_SLOT_COUNT; k++) {
         bool optional = k == TCB_SLOT_IPC_BUFFER || k == TCB_SLOT_FAULT_EP;
         if ((err = lookup_typed(inv->caller, handles[k], types[k], optional, &src[k])))
@@ -138,7 +141,7 @@ decode_tcb_configure(struct invocation *inv, struct tcb *t)
         // Replacing the last cap to an object would destroy it as a side effect (perhaps
         // the very CNode the new caps come from): the caller must delete it explicitly.
         if (!cte_empty(&t->slots[k]) && mdb_is_final(&t->slots[k]))
-            return KOZO_ERR_REVOKE_FIRST;
+            return user_reject(KOZO_ERR_REVOKE_FIRST, "configure: slot %d holds the last cap to its object", k);
         // The thread holds copies, made by the rules of any copy (a frame's starts
         // unmapped; a VSpace without an ASID has none).
         if (src[k] && (err = cap_derive(src[k], &copy[k])))
@@ -146,14 +149,17 @@ decode_tcb_configure(struct invocation *inv, struct tcb *t)
     }
     if ((c->ipc_buffer_vaddr & 7) || (c->ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
                                            sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
-        return KOZO_ERR_ALIGNMENT;
+        return user_reject(KOZO_ERR_ALIGNMENT, "configure: IPC buffer %#lx misaligned or across a page",
+                           (unsigned long)c->ipc_buffer_vaddr);
     if (c->ipc_buffer_vaddr >= KOZO_USER_TOP)
-        return KOZO_ERR_RANGE;
+        return user_reject(KOZO_ERR_RANGE, "configure: IPC buffer %#lx above user space",
+                           (unsigned long)c->ipc_buffer_vaddr);
     // The kernel writes messages into the IPC buffer: it must be writable RAM.
     if (src[TCB_SLOT_IPC_BUFFER] && map_is_device(src[TCB_SLOT_IPC_BUFFER]->cap))
-        return KOZO_ERR_INVALID_ARGUMENT;
+        return user_reject(KOZO_ERR_INVALID_ARGUMENT, "configure: the IPC buffer is device memory");
     if (src[TCB_SLOT_IPC_BUFFER] && !cap_has(src[TCB_SLOT_IPC_BUFFER]->cap, KOZO_RIGHT_WRITE))
-        return KOZO_ERR_INSUFFICIENT_RIGHTS; // the kernel writes received words into it
+        return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, // the kernel writes received words into it
+                           "configure: the IPC buffer frame is read-only");
 
     // invoke
     for (int k = 0; k < TCB_SLOT_COUNT; k++) {
@@ -181,9 +187,9 @@ decode_tcb_invocation(struct invocation *inv)
         const struct kozo_args_tcb_set_registers *r = &a->tcb_set_registers;
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
         if (t == inv->caller || in_syscall(t))
-            return KOZO_ERR_ILLEGAL_OPERATION;
+            return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "set registers: of the caller or a blocked thread");
         if (!arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2))
-            return KOZO_ERR_RANGE;
+            return user_reject(KOZO_ERR_RANGE, "set registers: not a user-mode register state");
         t->retype_made = 0; // a preempted Retype it would have restarted is not its call now
         return KOZO_ERR_OK;
     }
@@ -191,7 +197,7 @@ decode_tcb_invocation(struct invocation *inv)
         // A blocked thread's registers are not the ones it will resume with: that depends
         // on how the call ends (its result, or the restart if it is suspended).
         if (t == inv->caller || in_syscall(t))
-            return KOZO_ERR_ILLEGAL_OPERATION;
+            return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "read registers: of the caller or a blocked thread");
         inv->res[0] = arch_ctx_ip(&t->ctx);
         inv->res[1] = arch_ctx_sp(&t->ctx);
         inv->res[2] = arch_ctx_flags(&t->ctx);
@@ -204,10 +210,8 @@ decode_tcb_invocation(struct invocation *inv)
         inv->nres = KOZO_INV_TCB_INFO_NRES;
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_RESUME:
-        if (cte_empty(&t->slots[TCB_SLOT_CSPACE]) || cte_empty(&t->slots[TCB_SLOT_VSPACE])) {
-            user_error("resume: thread has no CSpace or VSpace");
-            return KOZO_ERR_ILLEGAL_OPERATION;
-        }
+        if (cte_empty(&t->slots[TCB_SLOT_CSPACE]) || cte_empty(&t->slots[TCB_SLOT_VSPACE]))
+            return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "resume: thread has no CSpace or VSpace");
         if (t->state == TS_INACTIVE)
             sched_wake(t);
         return KOZO_ERR_OK;
@@ -217,9 +221,11 @@ decode_tcb_invocation(struct invocation *inv)
     case KOZO_INV_TCB_SET_PRIORITY:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
         if (a->tcb_set_priority.priority >= SCHED_PRIORITIES)
-            return KOZO_ERR_RANGE;
+            return user_reject(KOZO_ERR_RANGE, "set priority: %lu is not a priority",
+                               (unsigned long)a->tcb_set_priority.priority);
         if (a->tcb_set_priority.priority > inv->caller->priority)
-            return KOZO_ERR_INSUFFICIENT_RIGHTS;
+            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "set priority: %lu is above the caller's %u",
+                               (unsigned long)a->tcb_set_priority.priority, inv->caller->priority);
         if (t->state == TS_RUNNABLE) {
             sched_dequeue(t);
             t->priority = (uint8_t)a->tcb_set_priority.priority;
@@ -232,17 +238,19 @@ decode_tcb_invocation(struct invocation *inv)
     case KOZO_INV_TCB_SET_TLS_BASE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_TLS_BASE_NARGS);
         if (!arch_tls_base_ok(a->tcb_set_tls_base.base))
-            return KOZO_ERR_RANGE;
+            return user_reject(KOZO_ERR_RANGE, "set TLS base: %#lx is not a user address",
+                               (unsigned long)a->tcb_set_tls_base.base);
         arch_set_tls_base(t, a->tcb_set_tls_base.base);
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_SYSCALL_MODE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_SYSCALL_MODE_NARGS);
         if (a->tcb_set_syscall_mode.mode != KOZO_SYSCALL_MODE_NATIVE &&
             a->tcb_set_syscall_mode.mode != KOZO_SYSCALL_MODE_FAULT)
-            return KOZO_ERR_INVALID_ARGUMENT;
+            return user_reject(KOZO_ERR_INVALID_ARGUMENT, "set syscall mode: no mode %lu",
+                               (unsigned long)a->tcb_set_syscall_mode.mode);
         t->syscall_limit = a->tcb_set_syscall_mode.mode == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
         return KOZO_ERR_OK;
     default:
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return INV_NO_METHOD(inv, "TCB");
     }
 }

@@ -135,7 +135,7 @@ decode_untyped_invocation(struct invocation *inv)
     word_t err;
 
     if (inv->label != KOZO_INV_UNTYPED_RETYPE)
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return INV_NO_METHOD(inv, "Untyped");
     INV_NEED_ARGS(inv, KOZO_INV_UNTYPED_RETYPE_NARGS);
     if (r->node_depth == 0)
         err = cspace_lookup_cap(inv->caller, r->root, &node);
@@ -144,10 +144,11 @@ decode_untyped_invocation(struct invocation *inv)
     if (err)
         return err;
     if (cap_type(node->cap) != KOZO_OBJ_CNODE)
-        return KOZO_ERR_WRONG_TYPE;
+        return user_reject(KOZO_ERR_WRONG_TYPE, "retype: the destination is not a CNode");
     word_t slots = BIT(cnode_radix(node->cap));
     if (r->node_offset >= slots || r->count > slots - r->node_offset)
-        return KOZO_ERR_RANGE;
+        return user_reject(KOZO_ERR_RANGE, "retype: slots %lu..+%lu outside a CNode of %lu",
+                           (unsigned long)r->node_offset, (unsigned long)r->count, (unsigned long)slots);
     return untyped_retype(inv->slot, r->type, r->size_bits, (cte_t *)cap_ptr(node->cap) + r->node_offset,
                           r->count, &inv->caller->retype_made);
 }

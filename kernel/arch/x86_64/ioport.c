@@ -60,7 +60,8 @@ decode_ioport_control_issue(struct invocation *inv)
 
     INV_NEED_ARGS(inv, KOZO_INV_IOPORT_CONTROL_ISSUE_NARGS);
     if (r->first > r->last || r->last > 0xffff)
-        return KOZO_ERR_RANGE;
+        return user_reject(KOZO_ERR_RANGE, "ports %#lx-%#lx: not a range of ports", (unsigned long)r->first,
+                           (unsigned long)r->last);
     if (overlaps_kernel(r->first, r->last)) {
         user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)r->first, (unsigned long)r->last);
         return KOZO_ERR_INSUFFICIENT_RIGHTS;
@@ -73,7 +74,7 @@ decode_ioport_control_issue(struct invocation *inv)
     if ((err = cspace_lookup_rel(inv->caller, r->root, r->index, r->depth, &dest)))
         return err;
     if (!cte_empty(dest))
-        return KOZO_ERR_SLOT_OCCUPIED;
+        return user_reject(KOZO_ERR_SLOT_OCCUPIED, "ports: destination slot is occupied");
     mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, r->first | (r->last << 16)),
                MDB_REVOCABLE);
     return KOZO_ERR_OK;
@@ -96,19 +97,20 @@ decode_ioport_invocation(struct invocation *inv)
 
     if (cap_type(c) == KOZO_OBJ_IOPORT_CONTROL)
         return inv->label == KOZO_INV_IOPORT_CONTROL_ISSUE ? decode_ioport_control_issue(inv)
-                                                           : KOZO_ERR_ILLEGAL_OPERATION;
+                                                           : INV_NO_METHOD(inv, "I/O-port control");
 
     switch (inv->label) {
     case KOZO_INV_IOPORT_IN8:
     case KOZO_INV_IOPORT_OUT8: width = 1; break;
     case KOZO_INV_IOPORT_IN32:
     case KOZO_INV_IOPORT_OUT32: width = 4; break;
-    default: return KOZO_ERR_ILLEGAL_OPERATION;
+    default: return INV_NO_METHOD(inv, "I/O port");
     }
     bool out = inv->label == KOZO_INV_IOPORT_OUT8 || inv->label == KOZO_INV_IOPORT_OUT32;
     INV_NEED_ARGS(inv, out ? 2 : 1);
     if (port > 0xffff || port < ioport_first(c) || port + width - 1 > ioport_last(c))
-        return KOZO_ERR_RANGE;
+        return user_reject(KOZO_ERR_RANGE, "port %#lx (%u bytes) outside the cap's %#x-%#x", (unsigned long)port,
+                           width, ioport_first(c), ioport_last(c));
     if (out) {
         if (width == 1)
             outb((uint16_t)port, (uint8_t)io->value);

@@ -140,11 +140,13 @@ lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asi
     if (err)
         return err;
     if (cap_type(slot->cap) != KOZO_OBJ_VSPACE)
-        return KOZO_ERR_WRONG_TYPE;
+        return user_reject(KOZO_ERR_WRONG_TYPE, "map: handle %#lx is not a VSpace", (unsigned long)handle);
     // A VSpace not assigned an ASID yet, or whose ASID went with its pool, takes no mappings.
     *asid = vspace_asid(slot->cap);
     *pml4 = *asid ? asid_root(*asid) : NULL;
-    return *pml4 && *pml4 == cap_ptr(slot->cap) ? KOZO_ERR_OK : KOZO_ERR_ILLEGAL_OPERATION;
+    if (!*pml4 || *pml4 != cap_ptr(slot->cap))
+        return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "map: the VSpace has no ASID");
+    return KOZO_ERR_OK;
 }
 
 static word_t
@@ -161,23 +163,25 @@ decode_frame_invocation(struct invocation *inv)
         INV_NEED_ARGS(inv, KOZO_INV_FRAME_MAP_NARGS);
         const struct kozo_args_frame_map *m = &inv->a.frame_map;
         if (map_is_mapped(f))
-            return KOZO_ERR_ALREADY_MAPPED;
+            return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: this cap is mapped already");
         // x86 has no user page that is writable or executable but not readable: a mapping
         // is readable or there is none. Without READ (in the cap, or asked for) Map refuses.
         word_t rights = cap_rights(f) & m->rights;
         if (!(rights & KOZO_RIGHT_READ))
-            return KOZO_ERR_INSUFFICIENT_RIGHTS;
+            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "frame map: no READ right (cap or request)");
         if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
             return err;
         if (!IS_ALIGNED(m->vaddr, bits))
-            return KOZO_ERR_ALIGNMENT;
+            return user_reject(KOZO_ERR_ALIGNMENT, "frame map: %#lx is not aligned to 2^%u",
+                               (unsigned long)m->vaddr, bits);
         if (m->vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m->vaddr < BIT(bits))
-            return KOZO_ERR_RANGE;
+            return user_reject(KOZO_ERR_RANGE, "frame map: %#lx is above user space", (unsigned long)m->vaddr);
         pte_t *e = walk(pml4, m->vaddr, level);
         if (!e)
-            return KOZO_ERR_MISSING_LEVEL;
+            return user_reject(KOZO_ERR_MISSING_LEVEL, "frame map: no table above %#lx", (unsigned long)m->vaddr);
         if (*e & PTE_P)
-            return KOZO_ERR_ALREADY_MAPPED;
+            return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: %#lx is mapped already",
+                               (unsigned long)m->vaddr);
         *e = arch_pa(cap_ptr(f)) | PTE_P | PTE_U | (rights & KOZO_RIGHT_WRITE ? PTE_W : 0) |
              (level ? PTE_PS : 0) | (m->attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
              ((m->attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
@@ -195,7 +199,7 @@ decode_frame_invocation(struct invocation *inv)
         inv->nres = 1;
         return KOZO_ERR_OK;
     default:
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return INV_NO_METHOD(inv, "frame");
     }
 }
 
@@ -245,16 +249,16 @@ decode_page_table_invocation(struct invocation *inv)
         const struct kozo_args_page_table_map *m = &inv->a.page_table_map;
         word_t va = ALIGN_DOWN(m->vaddr, BIT(12 + 9 * level));
         if (map_is_mapped(t))
-            return KOZO_ERR_ALREADY_MAPPED;
+            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: this table is mapped already");
         if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
             return err;
         if (va >= KOZO_USER_TOP)
-            return KOZO_ERR_RANGE;
+            return user_reject(KOZO_ERR_RANGE, "table map: %#lx is above user space", (unsigned long)va);
         pte_t *e = walk(pml4, va, level);
         if (!e)
-            return KOZO_ERR_MISSING_LEVEL;
+            return user_reject(KOZO_ERR_MISSING_LEVEL, "table map: no table above %#lx", (unsigned long)va);
         if (*e & PTE_P)
-            return KOZO_ERR_ALREADY_MAPPED;
+            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: %#lx has a table already", (unsigned long)va);
         *e = arch_pa(cap_ptr(t)) | PTE_P | PTE_W | PTE_U;
         inv->slot->cap = map_set(t, asid, va);
         return KOZO_ERR_OK;
@@ -266,7 +270,7 @@ decode_page_table_invocation(struct invocation *inv)
         }
         return KOZO_ERR_OK;
     default:
-        return KOZO_ERR_ILLEGAL_OPERATION;
+        return INV_NO_METHOD(inv, "page table");
     }
 }
 
@@ -279,6 +283,6 @@ decode_vspace_invocation(struct invocation *inv)
     case KOZO_OBJ_PAGE_TABLE:
     case KOZO_OBJ_PAGE_DIRECTORY:
     case KOZO_OBJ_PDPT: return decode_page_table_invocation(inv);
-    default: return KOZO_ERR_ILLEGAL_OPERATION;
+    default: return INV_NO_METHOD(inv, "this object");
     }
 }

@@ -14,6 +14,7 @@
 #define KERN_INVOCATION_H
 
 #include <kern/cte.h>
+#include <kern/printk.h>
 #include <kern/tcb.h>
 
 struct invocation {
@@ -43,6 +44,10 @@ struct invocation {
             return KOZO_ERR_INVALID_ARGUMENT;                              \
         }                                                                  \
     } while (0)
+
+// The answer to a label the invoked object does not have (`what` names the object).
+#define INV_NO_METHOD(inv, what) \
+    user_reject(KOZO_ERR_ILLEGAL_OPERATION, "%s has no method %lu", what, (unsigned long)(inv)->label)
 
 // Per-type decoders (core/object.c dispatches on the cap type).
 word_t decode_untyped_invocation(struct invocation *inv);

@@ -36,4 +36,13 @@ NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
         }                                        \
     } while (0)
 
+// The same as an expression, for the usual shape of a rejection:
+//     return user_reject(KOZO_ERR_RANGE, "irq %lu: no such line", (unsigned long)irq);
+// A DEBUG_ERRORS build says why; otherwise it is just the error (nothing else is compiled).
+#define user_reject(err, ...)     \
+    ({                            \
+        user_error(__VA_ARGS__);  \
+        (word_t)(err);            \
+    })
+
 #endif
