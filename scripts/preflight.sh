@@ -2,13 +2,16 @@
 # preflight.sh - check (and on Debian as root, install) the KOZO toolchain
 # before anything is compiled.
 #
-# Usage: scripts/preflight.sh [--fuzz] [--bench] [--rust]
+# Usage: scripts/preflight.sh [--fuzz] [--bench] [--rust] [--lint]
 #   --fuzz   also require clang with libFuzzer (clang -fsanitize=fuzzer)
 #   --bench  also require what scripts/linux-bench.sh needs: musl-gcc
 #            (package musl-tools) and a Debian Linux kernel /boot/vmlinuz-*
 #            (package linux-image-amd64)
 #   --rust   also require rustc (package rustc): make test compiles the
 #            generated Rust ABI module
+#   --lint   also require what scripts/lint.sh needs: clang-format (package
+#            clang-format; the tree is formatted with Debian 12's, version 14)
+#            and perl
 #
 # Checks: a C compiler (gcc or clang; $CC honoured), GNU binutils (ld,
 # objcopy, nm, readelf), GNU make, qemu-system-x86_64 >= 7, grub-mkrescue
@@ -42,6 +45,7 @@ DEFAULT_CLANG_MAJOR=14
 want_fuzz=0
 want_bench=0
 want_rust=0
+want_lint=0
 
 usage() {
     sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0" >&2
@@ -52,13 +56,14 @@ while (($#)); do
     --fuzz) want_fuzz=1 ;;
     --bench) want_bench=1 ;;
     --rust) want_rust=1 ;;
+    --lint) want_lint=1 ;;
     -h | --help)
         usage
         exit 0
         ;;
     *)
         echo "preflight: unknown argument: $1" >&2
-        echo "usage: $0 [--fuzz] [--bench] [--rust]" >&2
+        echo "usage: $0 [--fuzz] [--bench] [--rust] [--lint]" >&2
         exit 2
         ;;
     esac
@@ -242,6 +247,22 @@ check_rust() {
     check_cmd rustc rustc || true
 }
 
+# Another clang-format major version formats some constructs differently: say so, as the
+# format check may then fail on code that is formatted (docs/CONTRIBUTING.md).
+check_lint() {
+    if command -v perl >/dev/null 2>&1; then
+        say "perl $(perl -e 'printf "%vd", $^V') ok" # its --version starts with a blank line
+    else
+        say "perl missing (package: perl-base)"
+        add_pkg perl-base
+    fi
+    if check_cmd clang-format clang-format; then
+        local v
+        v=$(version_of clang-format)
+        [[ ${v%%.*} == 14 ]] || say "clang-format $v: the tree is formatted with version 14"
+    fi
+}
+
 run_checks() {
     missing_pkgs=()
     fatal=()
@@ -261,6 +282,7 @@ run_checks() {
     if ((want_fuzz)); then check_fuzz || true; fi
     if ((want_bench)); then check_bench; fi
     if ((want_rust)); then check_rust; fi
+    if ((want_lint)); then check_lint; fi
 }
 
 # Try to install the missing packages; returns non-zero if apt-get failed.

@@ -78,5 +78,5 @@ repro-check:
 # make test also fuzzes and compiles the generated Rust module, so it needs clang with
 # libFuzzer and rustc besides the build tools.
 preflight-test:
-	@scripts/preflight.sh --fuzz --rust
+	@scripts/preflight.sh --fuzz --rust --lint
 .PHONY: preflight-test
