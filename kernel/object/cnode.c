@@ -125,10 +125,24 @@ apply_badge(cap_t *c, word_t badge)
 }
 
 // Find the source slot of a Copy/Mint/Move (src_root, src_index, src_depth are args 2..4).
+// The CNode methods share their first words: every one names a slot (index, depth) first;
+// Copy, Mint and Move then name their source (root, index, depth), Copy and Mint the rights.
+// So the decoders read the slot through Delete's view, the source through Move's and the
+// rights through Copy's, whatever the method.
+#define SAME_WORD(m, f, n, g) \
+    (offsetof(struct kozo_args_cnode_##m, f) == offsetof(struct kozo_args_cnode_##n, g))
+_Static_assert(SAME_WORD(copy, dest_index, delete, index) && SAME_WORD(copy, dest_depth, delete, depth) &&
+                   SAME_WORD(mint, dest_index, delete, index) && SAME_WORD(move, dest_index, delete, index) &&
+                   SAME_WORD(revoke, index, delete, index) && SAME_WORD(describe, depth, delete, depth) &&
+                   SAME_WORD(copy, src_root, move, src_root) && SAME_WORD(mint, src_depth, move, src_depth) &&
+                   SAME_WORD(mint, rights, copy, rights),
+               "the CNode methods' shared arguments");
+
 static word_t
 lookup_src(struct invocation *inv, cte_t **src)
 {
-    word_t err = cspace_lookup_rel(inv->caller, inv->args[2], inv->args[3], inv->args[4], src);
+    const struct kozo_args_cnode_move *m = &inv->a.cnode_move;
+    word_t err = cspace_lookup_rel(inv->caller, m->src_root, m->src_index, m->src_depth, src);
     if (err)
         return err;
     if (cte_empty(*src)) {
@@ -149,8 +163,8 @@ decode_cnode_copy(struct invocation *inv, cte_t *dest, bool mint)
     INV_NEED_ARGS(inv, mint ? KOZO_INV_CNODE_MINT_NARGS : KOZO_INV_CNODE_COPY_NARGS);
     if ((err = lookup_src(inv, &src)) || (err = cap_derive(src, &c)))
         return err;
-    c = cap_with_rights(c, cap_rights(c) & inv->args[5]);
-    if (mint && (err = apply_badge(&c, inv->args[6])))
+    c = cap_with_rights(c, cap_rights(c) & inv->a.cnode_copy.rights);
+    if (mint && (err = apply_badge(&c, inv->a.cnode_mint.badge)))
         return err;
     // invoke: cannot fail from here
     cte_insert_derived(src, dest, c);
@@ -175,7 +189,8 @@ decode_cnode_invocation(struct invocation *inv)
         return INV_NO_METHOD(inv, "CNode"); // before the arguments: a wrong method says so
     }
     INV_NEED_ARGS(inv, 2);
-    err = cspace_lookup_slot(inv->cap, inv->args[0], (unsigned)MIN(inv->args[1], 65u), &dest, NULL);
+    const struct kozo_args_cnode_delete *slot = &inv->a.cnode_delete;
+    err = cspace_lookup_slot(inv->cap, slot->index, (unsigned)MIN(slot->depth, 65u), &dest, NULL);
     if (err)
         return err;
 
