@@ -2,6 +2,7 @@
 //
 // The capability derivation tree: what a cap refers to, which caps are parents of which,
 // and the list operations that keep the tree in depth-first order (see kern/cte.h).
+#include <kern/arch_api.h>
 #include <kern/cte.h>
 #include <kern/printk.h>
 
@@ -27,15 +28,13 @@ cap_same_object(cap_t a, cap_t b)
     switch (cap_type(a)) {
     case KOZO_OBJ_NULL: return false;
     case KOZO_OBJ_IRQ_CONTROL:
-    case KOZO_OBJ_IOPORT_CONTROL:
     case KOZO_OBJ_DEBUG_CONSOLE:
     case KOZO_OBJ_ASID_CONTROL: return true; // one of each: the machine's
     case KOZO_OBJ_ASID_POOL: return asid_pool_index(a) == asid_pool_index(b);
     case KOZO_OBJ_IRQ_HANDLER: return irq_line(a) == irq_line(b);
-    case KOZO_OBJ_IOPORT: return ioport_first(a) == ioport_first(b) && ioport_last(a) == ioport_last(b);
     case KOZO_OBJ_UNTYPED: return cap_ptr(a) == cap_ptr(b) && ut_bits(a) == ut_bits(b);
     case KOZO_OBJ_CNODE: return cap_ptr(a) == cap_ptr(b) && cnode_radix(a) == cnode_radix(b);
-    default: return cap_ptr(a) == cap_ptr(b);
+    default: return cap_ptr(a) == cap_ptr(b) && arch_same_object(a, b); // the arch may refine
     }
 }
 
@@ -55,12 +54,10 @@ cap_same_region(cap_t a, cap_t b)
     }
     case KOZO_OBJ_IRQ_CONTROL:
         return cap_type(b) == KOZO_OBJ_IRQ_HANDLER || cap_type(b) == KOZO_OBJ_IRQ_CONTROL;
-    case KOZO_OBJ_IOPORT_CONTROL:
-        return cap_type(b) == KOZO_OBJ_IOPORT || cap_type(b) == KOZO_OBJ_IOPORT_CONTROL;
     case KOZO_OBJ_ASID_CONTROL:
         return cap_type(b) == KOZO_OBJ_ASID_POOL || cap_type(b) == KOZO_OBJ_ASID_CONTROL;
     default:
-        return cap_same_object(a, b);
+        return cap_same_object(a, b) || arch_issued_by(a, b);
     }
 }
 

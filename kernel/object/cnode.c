@@ -23,12 +23,11 @@ cap_describe_data(cap_t c)
     case KOZO_OBJ_UNTYPED: return ut_bits(c);
     case KOZO_OBJ_CNODE: return cnode_radix(c);
     case KOZO_OBJ_IRQ_HANDLER: return irq_line(c);
-    case KOZO_OBJ_IOPORT: return ioport_first(c) | (word_t)ioport_last(c) << 16;
     case KOZO_OBJ_ASID_POOL: return asid_pool_describe(c);
     case KOZO_OBJ_VSPACE: return vspace_asid(c);
     case KOZO_OBJ_FRAME:
     case KOZO_OBJ_LARGE_FRAME: return map_is_mapped(c) ? map_vaddr(c) : 0;
-    default: return 0;
+    default: return arch_cap_describe(c);
     }
 }
 
@@ -51,11 +50,6 @@ cap_derive(const cte_t *src, cap_t *out)
     case KOZO_OBJ_LARGE_FRAME:
         c = map_clear(c); // a mapping belongs to one cap; the copy starts unmapped
         break;
-    case KOZO_OBJ_PAGE_TABLE:
-    case KOZO_OBJ_PAGE_DIRECTORY:
-    case KOZO_OBJ_PDPT:
-        user_error("page-table caps cannot be copied");
-        return KOZO_ERR_ILLEGAL_OPERATION;
     case KOZO_OBJ_VSPACE:
         // Assign sets the ASID in the VSpace's one cap: there must be only one until then.
         if (!vspace_asid(c)) {
@@ -63,8 +57,12 @@ cap_derive(const cte_t *src, cap_t *out)
             return KOZO_ERR_ILLEGAL_OPERATION;
         }
         break;
-    default:
+    default: {
+        word_t err = arch_cap_derive(&c); // the arch's types (page-table levels: never)
+        if (err)
+            return err;
         break;
+    }
     }
     *out = c;
     return KOZO_ERR_OK;

@@ -89,13 +89,8 @@ cap_pre_delete(cap_t c)
         if (map_is_mapped(c))
             arch_frame_unmap(c);
         break;
-    case KOZO_OBJ_PAGE_TABLE:
-    case KOZO_OBJ_PAGE_DIRECTORY:
-    case KOZO_OBJ_PDPT:
-        if (map_is_mapped(c))
-            arch_table_unmap(c);
-        break;
     default:
+        arch_cap_delete(c); // the arch's page-table levels, mapped by their cap
         break;
     }
 }

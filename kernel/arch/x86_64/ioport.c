@@ -122,3 +122,27 @@ decode_ioport_invocation(struct invocation *inv)
     inv->nres = 1;
     return KOZO_ERR_OK;
 }
+
+// --- The per-type rules of I/O-port caps (kern/arch_api.h) ----------------------------------
+
+word_t
+arch_cap_describe(cap_t c)
+{
+    return cap_type(c) == KOZO_OBJ_IOPORT ? ioport_first(c) | (word_t)ioport_last(c) << 16 : 0;
+}
+
+// There is one I/O-port control (every cap to it is the same); port caps are the same
+// object when they cover the same range.
+bool
+arch_same_object(cap_t a, cap_t b)
+{
+    if (cap_type(a) == KOZO_OBJ_IOPORT)
+        return ioport_first(a) == ioport_first(b) && ioport_last(a) == ioport_last(b);
+    return true;
+}
+
+bool
+arch_issued_by(cap_t control, cap_t c)
+{
+    return cap_type(control) == KOZO_OBJ_IOPORT_CONTROL && cap_type(c) == KOZO_OBJ_IOPORT;
+}

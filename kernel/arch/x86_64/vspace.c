@@ -274,6 +274,34 @@ decode_page_table_invocation(struct invocation *inv)
     }
 }
 
+// --- The per-type rules of the page-table levels (kern/arch_api.h) ------------------------
+
+static bool
+is_table(cap_t c)
+{
+    return cap_type(c) == KOZO_OBJ_PAGE_TABLE || cap_type(c) == KOZO_OBJ_PAGE_DIRECTORY ||
+           cap_type(c) == KOZO_OBJ_PDPT;
+}
+
+// A table's mapping belongs to its cap: it goes with the cap.
+void
+arch_cap_delete(cap_t c)
+{
+    if (is_table(c) && map_is_mapped(c))
+        arch_table_unmap(c);
+}
+
+// One table, one cap, one place: a table cap is never copied.
+word_t
+arch_cap_derive(cap_t *c)
+{
+    if (is_table(*c)) {
+        user_error("page-table caps cannot be copied");
+        return KOZO_ERR_ILLEGAL_OPERATION;
+    }
+    return KOZO_ERR_OK;
+}
+
 word_t
 decode_vspace_invocation(struct invocation *inv)
 {

@@ -59,6 +59,15 @@ void arch_fault_reply(struct tcb *t, const word_t *words, unsigned n);
 struct invocation;
 word_t arch_decode_invocation(struct invocation *inv);
 
+// The per-type rules the portable core leaves to the architecture's own object types
+// (x86_64: the paging levels below the root and the I/O ports). Each is asked for every cap
+// the core has no rule of its own for, and answers for the types it knows.
+void arch_cap_delete(cap_t c);            // a cap goes (the last or not): drop its mapping
+word_t arch_cap_derive(cap_t *c);         // may it be copied, and how the copy looks
+word_t arch_cap_describe(cap_t c);        // CNode.Describe's data word
+bool arch_same_object(cap_t a, cap_t b);  // of one type, same pointer: the same object?
+bool arch_issued_by(cap_t control, cap_t c); // did this arch control cap issue c?
+
 
 
 // --- Boot (called once from kernel_main, in this order) ------------------------------------
