@@ -40,7 +40,8 @@ ABIGEN   := $(BUILD)/tools/abigen
 KERNEL_CFLAGS := $(FREESTANDING) -mno-red-zone -mcmodel=kernel -fno-omit-frame-pointer \
 	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -I$(BUILD)/include \
 	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS) -DKOZO_ABI_SKEW=$(ABI_SKEW)
-USER_CFLAGS := $(FREESTANDING) -Ilib/libkozo/include -Ilib/common -I$(BUILD)/include \
+USER_CFLAGS := $(FREESTANDING) -Ilib/libsvc/include -Ilib/libkozo/include -Ilib/libkozo/arch/$(ARCH)/include \
+	-Ilib/common -I$(BUILD)/include \
 	-DKOZO_TEST_BUILD=$(TEST_BUILD)
 
 COMMON_SRC := lib/common/string.c lib/common/fmt.c lib/common/cpio.c lib/common/elf.c
@@ -49,7 +50,10 @@ KERNEL_ASM := $(wildcard kernel/arch/$(ARCH)/*.S)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kobj/%.o,$(KERNEL_SRC) $(KERNEL_ASM))
 LIBKOZO_SRC := $(wildcard lib/libkozo/*.c) $(COMMON_SRC)
 LIBKOZO_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBKOZO_SRC))
-CRT0 := $(BUILD)/uobj/lib/libkozo/crt0.S.o
+LIBSVC_SRC := $(wildcard lib/libsvc/*.c lib/libsvc/arch/$(ARCH)/*.c)
+LIBSVC_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBSVC_SRC))
+CRT0 := $(BUILD)/uobj/lib/libkozo/arch/$(ARCH)/crt0.S.o
+USER_LD := lib/libkozo/arch/$(ARCH)/user.ld
 SERVICES := init fsd $(if $(filter 1,$(KTEST)),ktest) $(if $(filter 1,$(BENCH)),bench)
 SERVICE_BINS := $(patsubst %,$(BUILD)/services/%,$(SERVICES))
 
@@ -127,12 +131,15 @@ $(BUILD)/uobj/%.S.o: %.S
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 $(BUILD)/libkozo.a: $(LIBKOZO_OBJ)
 	rm -f $@ && ar rcsD $@ $(sort $^)
+$(BUILD)/libsvc.a: $(LIBSVC_OBJ)
+	rm -f $@ && ar rcsD $@ $(sort $^)
 
 svc_objs = $(patsubst %,$(BUILD)/uobj/%.o,$(sort $(wildcard services/$(1)/*.c)))
 .SECONDEXPANSION:
-$(BUILD)/services/%: $$(call svc_objs,$$*) $(CRT0) $(BUILD)/libkozo.a lib/libkozo/user.ld
+$(BUILD)/services/%: $$(call svc_objs,$$*) $(CRT0) $(BUILD)/libsvc.a $(BUILD)/libkozo.a $(USER_LD)
 	@mkdir -p $(dir $@)
-	$(LD) -static -nostdlib --build-id=none -T lib/libkozo/user.ld -o $@ $(CRT0) $(filter %.c.o,$^) $(BUILD)/libkozo.a
+	$(LD) -static -nostdlib --build-id=none -T $(USER_LD) -o $@ $(CRT0) $(filter %.c.o,$^) \
+		$(BUILD)/libsvc.a $(BUILD)/libkozo.a
 services: $(SERVICE_BINS)
 
 # --- Initrd and image ------------------------------------------------------------------------

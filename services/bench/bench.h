@@ -56,7 +56,8 @@ bench_tsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-// --- env.c: objects and threads ---------------------------------------------------------------
+// --- env.c: objects and threads (on a lib/libsvc pool) ---------------------------------------
+uint64_t b_init(void); // the pool: bench's free slots and the Untyped init handed over
 kozo_handle_t b_slot(void);
 uint64_t b_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 uint64_t b_copy(kozo_handle_t src, uint64_t rights, kozo_handle_t *out);
@@ -87,8 +88,8 @@ struct bthread {
 uint64_t b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle_t fault_ep);
 // Start it at `entry` (no stack) with RDI, RSI.
 uint64_t b_thread_start(struct bthread *t, uint64_t entry, uint64_t rdi, uint64_t rsi);
-// Start it in C: fn(arg) on a fresh stack in bench's own space; `done` is signalled after.
-uint64_t b_thread_run(struct bthread *t, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done);
+// A C thread in bench's own space at `priority`, running fn(arg); `done` is signalled after.
+uint64_t b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done, kozo_handle_t *tcb);
 
 // --- main.c: results ---------------------------------------------------------------------------
 // Report `ticks` (measurement overhead already subtracted) spent on `n` operations.

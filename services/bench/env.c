@@ -4,66 +4,71 @@
 // it makes: everything is retyped from the pool Untyped init handed over and never given
 // back (the timed retype and thread benchmarks use their own small Untyped).
 #include <string.h>
+#include <svc/pool.h>
+#include <svc/thread.h>
+#include <svc/vspace.h>
 #include "bench.h"
 
 #define FIRST_SLOT   256
-#define WINDOW_BASE  0x7f400000ULL // b_page(): bench's own fresh pages
+#define WINDOW_BASE  0x7f400000ULL // b_page() and C threads: bench's own fresh pages
 #define WINDOW_PAGES 1024
 #define STACK_PAGES  4
 
-static kozo_handle_t next_slot = FIRST_SLOT;
+static struct svc_pool pool; // slots FIRST_SLOT.. and the pool Untyped init handed over
 static uint64_t next_page;
+
+uint64_t
+b_init(void)
+{
+    struct kozo_res_cnode_describe d;
+    uint64_t err = kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_UNTYPED, B_DEPTH, &d);
+    if (err || d.type != KOZO_OBJ_UNTYPED)
+        return err ? err : KOZO_ERR_WRONG_TYPE;
+    svc_pool_init(&pool, KT_SLOT_CNODE, B_DEPTH, FIRST_SLOT, 1u << KT_CNODE_BITS, KT_SLOT_ASID_POOL);
+    return svc_pool_add(&pool, KT_SLOT_UNTYPED, 0, (unsigned)d.data, false, 0);
+}
 
 kozo_handle_t
 b_slot(void)
 {
-    return next_slot < (1u << KT_CNODE_BITS) ? next_slot++ : 0;
+    kozo_handle_t s;
+    return pool.alloc.slot(&pool.alloc, &s) ? 0 : s;
 }
 
 uint64_t
 b_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
-    if (!(*out = b_slot()))
-        return KOZO_ERR_RANGE;
-    uint64_t err = kozo_untyped_retype(KT_SLOT_UNTYPED, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
-    if (!err && type == KOZO_OBJ_VSPACE)
-        err = kozo_asid_pool_assign(KT_SLOT_ASID_POOL, *out, NULL);
-    return err;
+    return svc_object_new(&pool.alloc, type, size_bits, out);
 }
 
 uint64_t
 b_copy(kozo_handle_t src, uint64_t rights, kozo_handle_t *out)
 {
-    if (!(*out = b_slot()))
-        return KOZO_ERR_RANGE;
-    return kozo_cnode_copy(KT_SLOT_CNODE, *out, B_DEPTH, KT_SLOT_CNODE, src, B_DEPTH, rights);
+    return svc_cap_copy(&pool.alloc, src, rights, out);
 }
 
-// Map, adding the page-table levels that are missing.
 uint64_t
 b_map_in(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs)
 {
-    static const uint64_t levels[3] = { KOZO_OBJ_PDPT, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PAGE_TABLE };
-    uint64_t err = kozo_frame_map(frame, vspace, vaddr, rights, attrs);
-    for (int k = 0; k < 3 && err == KOZO_ERR_MISSING_LEVEL; k++) {
-        kozo_handle_t table;
-        if ((err = b_alloc(levels[k], 0, &table)))
-            return err;
-        err = kozo_page_table_map(table, vspace, vaddr, 0);
-        if (err && err != KOZO_ERR_ALREADY_MAPPED)
-            return err;
-        err = kozo_frame_map(frame, vspace, vaddr, rights, attrs);
-    }
-    return err;
+    return svc_map(&pool.alloc, vspace, frame, vaddr, rights, attrs);
+}
+
+// n consecutive pages of bench's window, unmapped; 0 when the window is used up.
+static uint64_t
+window(unsigned n)
+{
+    if (next_page + n > WINDOW_PAGES)
+        return 0;
+    next_page += n;
+    return WINDOW_BASE + B_PAGE * (next_page - n);
 }
 
 uint64_t
 b_page(kozo_handle_t *frame, void **ptr)
 {
-    uint64_t err;
-    if (next_page == WINDOW_PAGES)
+    uint64_t err, va = window(1);
+    if (!va)
         return KOZO_ERR_RANGE;
-    uint64_t va = WINDOW_BASE + B_PAGE * next_page++;
     if ((err = b_alloc(KOZO_OBJ_FRAME, 0, frame)) || (err = b_map_in(KT_SLOT_VSPACE, *frame, va, B_RW, 0)))
         return err;
     *ptr = (void *)va;
@@ -128,28 +133,40 @@ b_thread_start(struct bthread *t, uint64_t entry, uint64_t rdi, uint64_t rsi)
     return err ? err : kozo_tcb_resume(t->tcb);
 }
 
-// C threads: fn(arg) on a stack of their own, then signal `done` and stop.
-static __attribute__((noreturn)) void
-c_thread_entry(void (*fn)(uint64_t), uint64_t arg, uint64_t done)
+// C threads: lib/libsvc threads in bench's own space; fn(arg), then `done` is signalled.
+struct cthread_start {
+    void (*fn)(uint64_t);
+    uint64_t arg;
+    kozo_handle_t done;
+};
+
+static void
+cthread_body(void *p)
 {
-    fn(arg);
-    kozo_signal(done);
-    for (;;)
-        kozo_wait(done, NULL); // never signalled again: stopped for good
+    const struct cthread_start *s = p;
+    s->fn(s->arg);
+    kozo_signal(s->done);
 }
 
 uint64_t
-b_thread_run(struct bthread *t, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done)
+b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done, kozo_handle_t *tcb)
 {
-    kozo_handle_t f;
-    void *p = NULL;
-    uint64_t err;
-    for (int i = 0; i < STACK_PAGES; i++)
-        if ((err = b_page(&f, &p)))
-            return err;
-    // The top of the last page, less 8: as if `call` had pushed a return address.
-    uint64_t sp = (uint64_t)p + B_PAGE - 8;
-    if ((err = kozo_tcb_set_registers(t->tcb, (uint64_t)c_thread_entry, sp, 0, (uint64_t)fn, arg, done)))
+    static struct svc_thread threads[4];
+    static struct cthread_start starts[4];
+    static unsigned n;
+    uint64_t base = window((unsigned)(SVC_THREAD_SPAN(STACK_PAGES) / B_PAGE)), err;
+    if (n == 4 || !base)
+        return KOZO_ERR_RANGE;
+    const struct svc_thread_config c = {
+        .base = base,
+        .stack_pages = STACK_PAGES,
+        .priority = priority,
+        .cspace = KT_SLOT_CNODE,
+        .vspace = KT_SLOT_VSPACE,
+    };
+    starts[n] = (struct cthread_start){ fn, arg, done };
+    if ((err = svc_thread_new(&pool.alloc, &c, cthread_body, &starts[n], &threads[n])))
         return err;
-    return kozo_tcb_resume(t->tcb);
+    *tcb = threads[n].tcb;
+    return svc_thread_start(&threads[n++]);
 }

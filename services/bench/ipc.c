@@ -126,25 +126,24 @@ bench_notification(void)
 {
     const char *name = "ntfn_signal_inter";
     struct space self, other;
-    struct bthread waiter, signaller;
-    kozo_handle_t done;
+    struct bthread waiter;
+    kozo_handle_t done, signaller;
     uint64_t err;
 
     // The waiter in a space of its own; the signaller runs C, in bench's space.
     if ((err = b_space_self(&self)) || (err = b_space_new(&other)) ||
         (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &sig_ntfn)) || (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &done)) ||
-        (err = b_thread(&waiter, &other, bench_priority, 0)) ||
-        (err = b_thread(&signaller, &self, bench_priority - 1, 0)))
+        (err = b_thread(&waiter, &other, bench_priority, 0)))
         return bench_fail(name, "setup", err);
     sig_waiter = waiter.sh;
     if ((err = b_thread_start(&waiter, b_entry(&other, bench_waiter), sig_ntfn, waiter.sh_va)))
         return bench_fail(name, "starting the waiter", err);
     kozo_yield(); // the waiter runs up to its Wait
-    if ((err = b_thread_run(&signaller, signal_loop, 0, done)) || (err = kozo_wait(done, NULL)))
+    if ((err = b_cthread(bench_priority - 1, signal_loop, 0, done, &signaller)) || (err = kozo_wait(done, NULL)))
         return bench_fail(name, "running the signaller", err);
     if (sig_waiter->count != ITERS)
         return bench_fail(name, "the waiter did not wake for every signal", 0);
     kozo_tcb_suspend(waiter.tcb);
-    kozo_tcb_suspend(signaller.tcb);
+    kozo_tcb_suspend(signaller);
     bench_report(name, sig_waiter->sum_arrive - sig_sums[0] - ITERS * bench_timer_overhead, ITERS);
 }

@@ -39,9 +39,9 @@ main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
 {
     struct kozo_res_tcb_info info;
 
-    kozo_set_ipc_buffer((struct kozo_ipc_buffer *)ipc_buffer);
+    (void)ipc_buffer; // init has put it in the TLS block already
     kozo_printf("BENCH START\n");
-    if (first_untyped != KT_SLOT_UNTYPED || nuntyped < 1 || kozo_tcb_info(KT_SLOT_TCB, &info)) {
+    if (first_untyped != KT_SLOT_UNTYPED || nuntyped < 1 || kozo_tcb_info(KT_SLOT_TCB, &info) || b_init()) {
         kozo_printf("BENCH FAIL setup: no Untyped memory or no TCB\nBENCH DONE 0 measured, 1 failed\n");
         return 1;
     }

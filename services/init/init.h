@@ -4,34 +4,25 @@
 #define INIT_H
 
 #include <kozo/kozo.h>
+#include <svc/pool.h>
+#include <svc/process.h>
 
 #define ROOT_CNODE   KOZO_SLOT_INIT_CNODE
 #define ROOT_DEPTH   KOZO_HANDLE_BITS
 #define SCRATCH_VADDR 0x40000000ULL // a page of init's own space for filling frames
 
-// alloc.c: capability slots and Untyped memory
+// alloc.c: init's pool of slots and Untyped memory, and its window for filling frames
+extern struct svc_pool init_pool;
+extern struct svc_window init_window;
 void alloc_init(const struct kozo_bootinfo *bi);
-kozo_handle_t slot_alloc(void);
-// Retype one object into a fresh slot; returns a KOZO_ERR_* and the slot in *out.
+kozo_handle_t slot_alloc(void); // a free slot, or init stops (it cannot go on without)
+// Retype one object into a fresh slot (printing why not); returns a KOZO_ERR_*, slot in *out.
 uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
-struct mem_stats {
-    uint64_t total, used; // RAM Untyped: bytes described, bytes retyped by init
-    unsigned regions;
-    uint64_t device;      // device (MMIO) Untyped: bytes, never used for init's objects
-    unsigned device_regions;
-};
-void mem_stats(struct mem_stats *s);
-// The largest n such that an Untyped of 2^n bytes can be allocated now (0: none).
-unsigned untyped_max_bits(void);
-
-// map.c: address spaces
-uint64_t map_frame(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs);
-uint64_t fill_frame(kozo_handle_t frame, uint64_t offset, const void *src, uint64_t len);
 
 // spawn.c: services from ELF images
 struct proc {
     char name[16];
-    kozo_handle_t tcb, cnode, vspace, ep;
+    kozo_handle_t tcb, cnode, vspace, ep; // in init's CSpace
     uint8_t priority;
 };
 #define MAX_PROCS 16

@@ -5,6 +5,7 @@
 // over IPC (and runs ktest or bench, if the initrd has them: suite.c), then offers the
 // Init> prompt on the console.
 #include <cpio.h>
+#include <svc/thread.h>
 #include "init.h"
 
 int main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2);
@@ -44,11 +45,18 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
         kozo_printf("init: refusing to run\n");
         return 1;
     }
-    kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
+    // The kernel starts init without a TLS block; init gives itself one before anything
+    // needs it (libkozo finds the IPC buffer there).
+    static struct kozo_tls tls;
+    uint64_t err = svc_thread_adopt(KOZO_SLOT_INIT_TCB, &tls, (struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
+    if (err) {
+        kozo_printf("init: no TLS block: %s\n", kozo_error_name(err));
+        return 1;
+    }
     alloc_init(bi);
 
-    struct mem_stats ms;
-    mem_stats(&ms);
+    struct svc_pool_stats ms;
+    svc_pool_stats(&init_pool, &ms);
     kozo_printf("init: KOZO %s, ABI %s ok; %lu KiB of Untyped memory in %u regions\n",
                 (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10), ms.regions);
 

@@ -63,8 +63,8 @@ cmd_help(void)
 static void
 cmd_mem(void)
 {
-    struct mem_stats ms;
-    mem_stats(&ms);
+    struct svc_pool_stats ms;
+    svc_pool_stats(&init_pool, &ms);
     kozo_printf("Untyped memory: total %lu KiB, used %lu KiB, free %lu KiB (%u regions)\n",
                 (unsigned long)(ms.total >> 10), (unsigned long)(ms.used >> 10),
                 (unsigned long)((ms.total - ms.used) >> 10), ms.regions);

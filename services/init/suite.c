@@ -22,7 +22,7 @@ suite_run(const struct kozo_bootinfo *bi, const char *name)
 
     if (cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, name, &image, &size))
         return; // not this configuration
-    unsigned bits = untyped_max_bits();
+    unsigned bits = svc_pool_max_bits(&init_pool);
     if (bits > KT_POOL_MAX_BITS)
         bits = KT_POOL_MAX_BITS;
     if (bits < KOZO_UNTYPED_MIN_BITS || obj_alloc(KOZO_OBJ_UNTYPED, bits, &pool)) {

@@ -312,8 +312,8 @@ KTEST(cnode_unknown_label, "An unknown label on a CNode is ILLEGAL_OPERATION")
 {
     kozo_handle_t s = kt_slot();
     const uint64_t args[2] = { s, KT_DEPTH };
-    KT_ERR(kt_invoke(kozo_ipc_buffer(), KT_SLOT_CNODE, 19, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_invoke(kozo_ipc_buffer(), KT_SLOT_CNODE, 1, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_invoke(KT_SLOT_CNODE, 19, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_invoke(KT_SLOT_CNODE, 1, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(cnode_unknown_label_checked_first, "An unknown label is ILLEGAL_OPERATION whatever the arguments")

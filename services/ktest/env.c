@@ -2,13 +2,17 @@
 //
 // What a case can ask the runner for: scratch slots, objects retyped from its Untyped,
 // mappings in ktest's address space (with whatever page tables they need), and helper
-// threads. Everything a case gets comes from its own Untyped or lives in its scratch
-// slots, so the runner's Revoke and slot sweep (runner.c) take all of it back.
+// threads, all through one lib/libsvc pool: the scratch slots and the case's Untyped.
+// Everything a case gets comes from its own Untyped or lives in its scratch slots, so
+// the runner's Revoke and slot sweep (runner.c) take all of it back.
 #include <string.h>
+#include <svc/pool.h>
+#include <svc/thread.h>
+#include <svc/vspace.h>
 #include "runner.h"
 
 struct ktest_env env_current;
-static kozo_handle_t next_slot = SCRATCH_FIRST;
+static struct svc_pool pool; // the case's: scratch slots and SLOT_CASE_UT
 static unsigned next_window;
 static unsigned pool_bits;
 static struct kt_thread threads[KT_MAX_THREADS];
@@ -34,6 +38,9 @@ env_init(void)
     if ((err = kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, RUNNER_BITS, KT_SLOT_CNODE, 0, 0,
                                    SLOT_RUNNER_UT, 1)))
         return err;
+    svc_pool_init(&pool, KT_SLOT_CNODE, KT_DEPTH, SCRATCH_FIRST, SCRATCH_END, KT_SLOT_ASID_POOL);
+    if ((err = svc_pool_add(&pool, SLOT_CASE_UT, 0, CASE_BITS, false, 0)))
+        return err;
     return kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, CASE_BITS, KT_SLOT_CNODE, 0, 0,
                                SLOT_CASE_PARENT, 1);
 }
@@ -47,9 +54,9 @@ env_pool_bits(void)
 void
 env_reset(void)
 {
-    for (kozo_handle_t s = SCRATCH_FIRST; s < next_slot; s++)
+    for (kozo_handle_t s = SCRATCH_FIRST; s < pool.next_slot; s++)
         kozo_cnode_delete(KT_SLOT_CNODE, s, KT_DEPTH);
-    next_slot = SCRATCH_FIRST;
+    svc_pool_reset(&pool);
     next_window = 0;
     nthreads = 0;
     memset(threads, 0, sizeof(threads));
@@ -58,16 +65,17 @@ env_reset(void)
 kozo_handle_t
 kt_slot(void)
 {
-    return next_slot < SCRATCH_END ? next_slot++ : BAD_SLOT;
+    kozo_handle_t s;
+    return pool.alloc.slot(&pool.alloc, &s) ? BAD_SLOT : s;
 }
 
 kozo_handle_t
 kt_slots(unsigned n)
 {
-    if (next_slot + n > SCRATCH_END)
+    if (pool.next_slot + n > SCRATCH_END)
         return BAD_SLOT;
-    next_slot += n;
-    return next_slot - n;
+    pool.next_slot += n;
+    return pool.next_slot - n;
 }
 
 void
@@ -90,34 +98,16 @@ kt_alloc_from(kozo_handle_t ut, uint64_t type, uint64_t size_bits, kozo_handle_t
 uint64_t
 kt_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
-    return kt_alloc_from(env_current.untyped, type, size_bits, out);
-}
-
-uint64_t
-env_map_pt_from(kozo_handle_t ut, kozo_handle_t slot, uint64_t vaddr)
-{
-    uint64_t err = kozo_untyped_retype(ut, KOZO_OBJ_PAGE_TABLE, 0, KT_SLOT_CNODE, 0, 0, slot, 1);
-    return err ? err : kozo_page_table_map(slot, KT_SLOT_VSPACE, vaddr, 0);
+    uint64_t err = svc_object_new(&pool.alloc, type, size_bits, out);
+    if (err == KOZO_ERR_RANGE)
+        *out = BAD_SLOT;
+    return err;
 }
 
 uint64_t
 kt_map_in(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs)
 {
-    static const uint64_t levels[3] = { KOZO_OBJ_PDPT, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PAGE_TABLE };
-    uint64_t err = kozo_frame_map(frame, vspace, vaddr, rights, attrs);
-    if (err != KOZO_ERR_MISSING_LEVEL)
-        return err;
-    for (int k = 0; k < 3; k++) {
-        kozo_handle_t table;
-        if ((err = kt_alloc(levels[k], 0, &table)))
-            return err;
-        err = kozo_page_table_map(table, vspace, vaddr, 0);
-        if (err == KOZO_ERR_ALREADY_MAPPED)
-            kozo_cnode_delete(KT_SLOT_CNODE, table, KT_DEPTH);
-        else if (err)
-            return err;
-    }
-    return kozo_frame_map(frame, vspace, vaddr, rights, attrs);
+    return svc_map(&pool.alloc, vspace, frame, vaddr, rights, attrs);
 }
 
 uint64_t
@@ -171,90 +161,58 @@ kt_wait(void)
     return bits;
 }
 
-uint64_t
-kt_invoke(struct kozo_ipc_buffer *buf, kozo_handle_t cap, uint64_t label, unsigned nargs,
-          const uint64_t *args, unsigned nres, uint64_t *res)
-{
-    struct kozo_msg m = { kozo_msginfo_make(nargs, 0, 0, label), 0, { 0 } };
-    for (unsigned i = 0; i < nargs; i++) {
-        if (i < KOZO_MSG_REG_WORDS)
-            m.mr[i] = args[i];
-        else
-            buf->msg[i] = args[i];
-    }
-    uint64_t err = kozo_call(cap, &m);
-    for (unsigned i = 0; res && i < nres && i < KOZO_MSG_REG_WORDS; i++)
-        res[i] = err ? 0 : m.mr[i];
-    return err;
-}
+// --- Helper threads: lib/libsvc threads with ktest's bookkeeping ------------------------------
 
-// --- Helper threads ----------------------------------------------------------------------------
-
-static __attribute__((noreturn)) void
-thread_entry(struct kt_thread *t)
+static void
+thread_body(void *arg)
 {
+    struct kt_thread *t = arg;
     t->fn(t);
     t->done = 1;
-    kozo_tcb_suspend(t->tcb);
-    for (;;)
-        kozo_yield(); // not reached: nobody resumes a finished helper
 }
 
 uint64_t
 kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigned flags, struct kt_thread **out)
 {
-    uint64_t err, ipc_vaddr = 0;
-    kozo_handle_t frame;
-
     // Priority 1 is the watchdog's; a helper there could be mistaken for a deadlock.
     if (nthreads == KT_MAX_THREADS || priority < 2)
         return KOZO_ERR_RANGE;
     struct kt_thread *t = &threads[nthreads];
-    uint64_t base = HELPER_BASE + HELPER_SPAN * nthreads++;
+    const struct svc_thread_config c = {
+        .base = HELPER_BASE + HELPER_SPAN * nthreads++,
+        .stack_pages = HELPER_STACK_PAGES,
+        .priority = priority,
+        .cspace = KT_SLOT_CNODE,
+        .vspace = KT_SLOT_VSPACE,
+        .no_ipc_buffer = flags & KT_NO_IPC_BUFFER,
+    };
+    _Static_assert(SVC_THREAD_SPAN(HELPER_STACK_PAGES) <= HELPER_SPAN, "a helper's region holds its thread");
+    uint64_t err = svc_thread_new(&pool.alloc, &c, thread_body, t, &t->thread);
     t->fn = fn;
-    if ((err = kt_alloc(KOZO_OBJ_TCB, 0, &t->tcb)))
-        return err;
-    for (unsigned i = 0; i < HELPER_STACK_PAGES; i++)
-        if ((err = kt_alloc(KOZO_OBJ_FRAME, 0, &frame)) ||
-            (err = kt_map(frame, base + i * KT_PAGE, KT_RW, 0)))
-            return err;
-    if (!(flags & KT_NO_IPC_BUFFER)) {
-        ipc_vaddr = base + HELPER_SPAN / 2;
-        if ((err = kt_alloc(KOZO_OBJ_FRAME, 0, &t->ipc_frame)) ||
-            (err = kt_map(t->ipc_frame, ipc_vaddr, KT_RW, 0)))
-            return err;
-        t->ipc = (struct kozo_ipc_buffer *)ipc_vaddr;
-    }
-    // The stack starts 8 bytes below a 16-byte boundary, as if `call` had pushed a return.
-    t->stack_top = base + HELPER_STACK_PAGES * KT_PAGE - 8;
-    if ((err = kozo_tcb_configure(t->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, t->ipc_frame, ipc_vaddr, 0)) ||
-        (err = kozo_tcb_set_priority(t->tcb, priority)) ||
-        (err = kozo_tcb_set_registers(t->tcb, (uint64_t)thread_entry, t->stack_top, 0, (uint64_t)t, 0, 0)))
-        return err;
+    t->tcb = t->thread.tcb;
+    t->ipc_frame = t->thread.ipc_frame;
+    t->ipc = t->thread.ipc;
+    t->stack_top = t->thread.stack_top;
     *out = t;
-    return KOZO_ERR_OK;
+    return err;
 }
 
 uint64_t
 kt_thread_fault_ep(struct kt_thread *t, kozo_handle_t ep)
 {
-    return kozo_tcb_configure(t->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, ep);
+    return svc_thread_set_fault_ep(&t->thread, ep);
 }
 
 uint64_t
 kt_thread_restart(struct kt_thread *t)
 {
-    uint64_t err;
-    if ((err = kozo_tcb_suspend(t->tcb)) ||
-        (err = kozo_tcb_set_registers(t->tcb, (uint64_t)thread_entry, t->stack_top, 0, (uint64_t)t, 0, 0)))
-        return err;
-    return kozo_tcb_resume(t->tcb);
+    return svc_thread_restart(&t->thread);
 }
 
 uint64_t
 kt_thread_start(struct kt_thread *t)
 {
-    return kozo_tcb_resume(t->tcb);
+    return svc_thread_start(&t->thread);
 }
 
 uint64_t

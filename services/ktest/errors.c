@@ -112,7 +112,7 @@ short_args(const struct ktest_env *env, enum target t, uint64_t label, unsigned 
     // CNode methods resolve (args 0, 1) first: make that an empty slot of ktest's CNode.
     uint64_t args[KOZO_MSG_MAX_WORDS] = { kt_slot(), KT_DEPTH, 0x80, 0 };
     KT_OK(target(env, t, &h));
-    KT_ERR(kt_invoke(kozo_ipc_buffer(), h, label, nargs - 1, args, 0, NULL), KOZO_ERR_INVALID_ARGUMENT);
+    KT_ERR(kozo_invoke(h, label, nargs - 1, args, 0, NULL), KOZO_ERR_INVALID_ARGUMENT);
 }
 
 #define KTEST_SHORT(name_, METHOD, t)                                                             \

@@ -18,6 +18,7 @@
 #define KTEST_H
 
 #include <kozo/kozo.h>
+#include <svc/thread.h>
 #include "layout.h"
 
 #define KT_DEPTH KOZO_HANDLE_BITS // handles in ktest's CSpace are slot numbers, 64 bits deep
@@ -131,25 +132,22 @@ uint64_t kt_type(kozo_handle_t slot);
 // Wait on the case's notification; fails the case if the runner's watchdog reports that
 // every thread is blocked. Returns the badge bits.
 uint64_t kt_wait(void);
-// An invocation with more than four arguments through a given IPC buffer (libkozo's stubs
-// use the main thread's buffer, so helper threads use this one).
-uint64_t kt_invoke(struct kozo_ipc_buffer *buf, kozo_handle_t cap, uint64_t label, unsigned nargs,
-                   const uint64_t *args, unsigned nres, uint64_t *res);
-// An invocation with a label and no arguments (from the main thread).
+// An invocation with a label and no arguments.
 static inline uint64_t
 kt_label(kozo_handle_t cap, uint64_t label)
 {
-    return kt_invoke(kozo_ipc_buffer(), cap, label, 0, NULL, 0, NULL);
+    return kozo_invoke(cap, label, 0, NULL, 0, NULL);
 }
 
 // --- Helper threads in ktest's address space (env.c) -------------------------------------------
-// A helper runs fn(t) on its own stack with its own IPC buffer, shares ktest's CSpace and
-// VSpace, and suspends itself when fn returns. It must not call libkozo stubs with more
-// than four arguments (use kt_invoke with t->ipc) and should not print.
+// A helper is a lib/libsvc thread: it runs fn(t) on its own stack with its own IPC buffer
+// and TLS block (so libkozo's stubs work from it as from the main thread), shares ktest's
+// CSpace and VSpace, and suspends itself when fn returns. It should not print.
 #define KT_MAX_THREADS 8
 #define KT_NO_IPC_BUFFER 1 // flag: the thread gets no IPC buffer (messages stop at 4 words)
 struct kt_thread {
-    kozo_handle_t tcb, ipc_frame;
+    struct svc_thread thread;
+    kozo_handle_t tcb, ipc_frame; // thread's, for short
     struct kozo_ipc_buffer *ipc; // its IPC buffer as ktest sees it (NULL with KT_NO_IPC_BUFFER)
     void (*fn)(struct kt_thread *t);
     uint64_t arg[4];             // set by the case before starting

@@ -284,7 +284,7 @@ main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
     struct kozo_res_tcb_info info;
     uint64_t err;
 
-    kozo_set_ipc_buffer((struct kozo_ipc_buffer *)ipc_buffer);
+    (void)ipc_buffer; // init has put it in the TLS block already
     collect();
     kozo_printf("KTEST START %u\n", ncases + 1); // + the final memory check
     if (first_untyped != KT_SLOT_UNTYPED || nuntyped < 1 || (err = env_init())) {

@@ -13,7 +13,8 @@
 #define SLOT_CASE_PARENT  33 // every case's Untyped is retyped from this one
 #define SLOT_CASE_UT      34 // the running case's Untyped
 #define SLOT_TMP          35 // checks (whole Untyped, free IRQ lines)
-#define SLOT_WATCHDOG     40 // .. 47: the watchdog's TCB, stack, IPC buffer, page table
+#define SLOT_WATCHDOG     40 // .. 47: the watchdog's TCB, stack, IPC buffer, page tables
+#define SLOT_WATCHDOG_END 48
 #define RUNNER_SLOTS      256
 #define SCRATCH_FIRST     RUNNER_SLOTS
 #define SCRATCH_END       (1u << KT_CNODE_BITS)
@@ -35,7 +36,6 @@ extern struct ktest_env env_current; // what the running case was given
 uint64_t env_init(void);        // checks the pool, carves the runner's and the case parent
 unsigned env_pool_bits(void);
 void env_reset(void);           // empties the scratch slots a case used; forgets its threads
-uint64_t env_map_pt_from(kozo_handle_t ut, kozo_handle_t slot, uint64_t vaddr);
 
 // watchdog.c
 #define RESCUE_STUCK 1

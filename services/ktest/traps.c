@@ -499,12 +499,10 @@ KTEST(trap_messages_on_unused_vectors, "Interrupt messages on vectors the kernel
 static void
 long_calls(struct kt_thread *t)
 {
-    const uint64_t r[7] = { KOZO_OBJ_LARGE_FRAME, 0, KT_SLOT_CNODE, 0, 0, t->arg[1], 8 };
-    t->res[0] = kt_invoke(t->ipc, t->arg[0], KOZO_INV_UNTYPED_RETYPE, 7, r, 0, NULL);
+    t->res[0] = kozo_untyped_retype(t->arg[0], KOZO_OBJ_LARGE_FRAME, 0, KT_SLOT_CNODE, 0, 0, t->arg[1], 8);
     t->res[1] = 1;
     kozo_signal(t->arg[3]);
-    const uint64_t d[2] = { t->arg[2], KT_DEPTH };
-    t->res[2] = kt_invoke(t->ipc, KT_SLOT_CNODE, KOZO_INV_CNODE_DELETE, 2, d, 0, NULL);
+    t->res[2] = kozo_cnode_delete(KT_SLOT_CNODE, t->arg[2], KT_DEPTH);
     t->res[3] = 1;
     kozo_signal(t->arg[3]);
 }

@@ -7,20 +7,21 @@
 // fresh stack, which fails the case and goes on with the next: each case still gets its
 // one line, and one broken case does not hide the rest.
 //
-// Its objects come from the runner's own Untyped, in runner slots SLOT_WATCHDOG.., so no
-// case's Revoke reaches it. It shares ktest's CSpace and VSpace.
+// It is a lib/libsvc thread whose objects come from the runner's own Untyped, in runner
+// slots SLOT_WATCHDOG.., so no case's Revoke reaches it. It shares ktest's CSpace and
+// VSpace.
+#include <svc/pool.h>
+#include <svc/thread.h>
 #include "runner.h"
 
-#define WD_TCB   (SLOT_WATCHDOG + 0)
-#define WD_STACK (SLOT_WATCHDOG + 1) // two pages
-#define WD_IPC   (SLOT_WATCHDOG + 3)
-#define WD_PT    (SLOT_WATCHDOG + 4)
-#define WD_IPC_VADDR (WATCHDOG_BASE + 3 * KT_PAGE)
+static struct svc_pool runner_pool;
+static struct svc_thread wd;
+static uint64_t main_stack_top; // where rescue() starts: just below the main TLS block
 
-static __attribute__((noreturn)) void
-watchdog(void)
+static void
+watchdog(void *unused)
 {
-    struct kozo_ipc_buffer *ipc = (struct kozo_ipc_buffer *)WD_IPC_VADDR;
+    (void)unused;
     for (;;) {
         // Running at all means every other thread is blocked: rescue the main thread.
         struct kozo_res_tcb_info info = { 0, 0 };
@@ -31,43 +32,35 @@ watchdog(void)
         kozo_tcb_suspend(KT_SLOT_TCB);
         kozo_tcb_read_registers(KT_SLOT_TCB, &regs);
         uint64_t why = info.state == KOZO_THREAD_INACTIVE ? RESCUE_FAULT : RESCUE_STUCK;
-        // rip, rsp, rflags, then rescue()'s arguments (RDI, RSI, RDX)
-        const uint64_t args[6] = { (uint64_t)rescue, KOZO_SERVICE_STACK_TOP - 8, 0,
-                                   why,              regs.ip,                   info.state };
-        kt_invoke(ipc, KT_SLOT_TCB, KOZO_INV_TCB_SET_REGISTERS, 6, args, 0, NULL);
+        kozo_tcb_set_registers(KT_SLOT_TCB, (uint64_t)rescue, main_stack_top, 0, why, regs.ip, info.state);
         kozo_tcb_resume(KT_SLOT_TCB); // it outranks us: it runs now
     }
-}
-
-static uint64_t
-retype(uint64_t type, kozo_handle_t slot)
-{
-    return kozo_untyped_retype(SLOT_RUNNER_UT, type, 0, KT_SLOT_CNODE, 0, 0, slot, 1);
 }
 
 uint64_t
 watchdog_start(void)
 {
+    const struct svc_thread_config c = {
+        .base = WATCHDOG_BASE,
+        .stack_pages = 2,
+        .priority = 1,
+        .cspace = KT_SLOT_CNODE,
+        .vspace = KT_SLOT_VSPACE,
+    };
     uint64_t err;
-    if ((err = env_map_pt_from(SLOT_RUNNER_UT, WD_PT, WATCHDOG_BASE)) || (err = retype(KOZO_OBJ_TCB, WD_TCB)))
+
+    // The main thread's TLS block is at the top of its stack; rescue() starts below it, as
+    // if `call` had pushed a return address.
+    main_stack_top = ((uint64_t)kozo_tls_self() & ~15ULL) - 8;
+    svc_pool_init(&runner_pool, KT_SLOT_CNODE, KT_DEPTH, SLOT_WATCHDOG, SLOT_WATCHDOG_END, 0);
+    if ((err = svc_pool_add(&runner_pool, SLOT_RUNNER_UT, 0, RUNNER_BITS, false, 0)) ||
+        (err = svc_thread_new(&runner_pool.alloc, &c, watchdog, NULL, &wd)))
         return err;
-    for (unsigned i = 0; i < 3; i++) {
-        kozo_handle_t frame = i < 2 ? WD_STACK + i : WD_IPC;
-        uint64_t va = i < 2 ? WATCHDOG_BASE + i * KT_PAGE : WD_IPC_VADDR;
-        if ((err = retype(KOZO_OBJ_FRAME, frame)) ||
-            (err = kozo_frame_map(frame, KT_SLOT_VSPACE, va, KT_RW, 0)))
-            return err;
-    }
-    if ((err = kozo_tcb_configure(WD_TCB, KT_SLOT_CNODE, KT_SLOT_VSPACE, WD_IPC, WD_IPC_VADDR, 0)) ||
-        (err = kozo_tcb_set_priority(WD_TCB, 1)) ||
-        (err =
-             kozo_tcb_set_registers(WD_TCB, (uint64_t)watchdog, WATCHDOG_BASE + 2 * KT_PAGE - 8, 0, 0, 0, 0)))
-        return err;
-    return kozo_tcb_resume(WD_TCB);
+    return svc_thread_start(&wd);
 }
 
 void
 watchdog_stop(void)
 {
-    kozo_tcb_suspend(WD_TCB);
+    kozo_tcb_suspend(wd.tcb);
 }

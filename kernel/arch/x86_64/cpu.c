@@ -147,24 +147,28 @@ cpu_init(void)
 // The FS base of the thread about to run. A thread can only ever change its own base to 0
 // (by loading a selector into FS: every user-loadable descriptor has base 0), so the CPU's
 // base is known to be 0 while SWITCH_FS_BASE is clear: then a thread without a TLS base
-// costs no MSR write, and no thread's reload of FS can leave another on a wrong base.
-static void
+// costs no MSR write, and no thread's reload of FS can leave another on a wrong base. A
+// switch between two threads with TLS blocks (every service thread has one, lib/libsvc)
+// writes the MSR each time, as seL4 does: a base cached by value could be stale.
+static inline void
 load_tls_base(const struct tcb *t)
 {
-    if (t->tls_base || (cpu0.switch_work & SWITCH_FS_BASE)) {
-        wrmsr(MSR_FS_BASE, t->tls_base);
-        cpu0.switch_work = (cpu0.switch_work & ~SWITCH_FS_BASE) | (t->tls_base ? SWITCH_FS_BASE : 0);
+    word_t base = t->tls_base;
+    if ((base | (cpu0.switch_work & SWITCH_FS_BASE)) != 0) {
+        wrmsr(MSR_FS_BASE, base);
+        if (likely(base))
+            cpu0.switch_work |= SWITCH_FS_BASE;
+        else
+            cpu0.switch_work &= ~SWITCH_FS_BASE;
     }
 }
 
-// A switch to t with the rare work done first: its TLS base, and closing an FPU that holds
-// another's state. Out of line, so that arch_switch_to needs no stack frame: both of its
-// exits are jumps.
+// A switch to t that closes an FPU holding another's state first: rare, so out of line,
+// and arch_switch_to needs no stack frame (both its exits are jumps).
 static NOINLINE void
-switch_with_work(const struct tcb *t)
+switch_closing_fpu(const struct tcb *t)
 {
-    load_tls_base(t);
-    if ((cpu0.switch_work & SWITCH_FPU_OPEN) && t != cpu0.fpu_owner)
+    if (t != cpu0.fpu_owner)
         fpu_close();
     vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
@@ -183,10 +187,9 @@ arch_switch_to(struct tcb *t)
     cpu0.current = t;
     if (t == &idle_thread)
         return; // any address space will do: the kernel half is in all of them
-    // One test for the rare work (on every direct switch of the IPC fast path): a TLS base
-    // to load (this thread's, or one to clear) or an open FPU to close.
-    if (unlikely((t->tls_base | cpu0.switch_work) != 0))
-        return switch_with_work(t);
+    load_tls_base(t);
+    if (unlikely(cpu0.switch_work & SWITCH_FPU_OPEN))
+        return switch_closing_fpu(t);
     vspace_activate(t->slots[TCB_SLOT_VSPACE].cap);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// libkozo: the user side of the KOZO ABI. System calls as inline functions (the register
-// ABI is in abi/arch/x86_64.abi: RAX number, RDI cap/badge, RSI message info, RDX R10 R8 R9 the
-// first four message words), invocation stubs (generated into kozo_abi.h), the IPC buffer,
-// and a console printf.
+// libkozo: the user side of the KOZO ABI, and nothing more. System calls as inline
+// functions (the instruction and its registers are the architecture's:
+// lib/libkozo/arch/<arch>/include/kozo/arch.h), invocation stubs (generated into
+// kozo_abi.h), each thread's IPC buffer through its TLS block, and a console printf
+// through the kernel debug console. What services need beyond the ABI is in lib/libsvc.
 #ifndef KOZO_KOZO_H
 #define KOZO_KOZO_H
 
@@ -22,29 +23,16 @@ struct kozo_msg {
     uint64_t mr[KOZO_MSG_REG_WORDS];
 };
 
-// The raw system call. `cap` goes in RDI; on return RDI holds the badge.
-static inline uint64_t
-kozo_syscall(uint64_t nr, uint64_t cap, struct kozo_msg *m)
-{
-    register uint64_t rax __asm__("rax") = nr;
-    register uint64_t rdi __asm__("rdi") = cap;
-    register uint64_t rsi __asm__("rsi") = m->info;
-    register uint64_t rdx __asm__("rdx") = m->mr[0];
-    register uint64_t r10 __asm__("r10") = m->mr[1];
-    register uint64_t r8 __asm__("r8") = m->mr[2];
-    register uint64_t r9 __asm__("r9") = m->mr[3];
-    __asm__ volatile("syscall"
-                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                     :
-                     : "rcx", "r11", "memory");
-    m->badge = rdi;
-    m->info = rsi;
-    m->mr[0] = rdx;
-    m->mr[1] = r10;
-    m->mr[2] = r8;
-    m->mr[3] = r9;
-    return rax;
-}
+// Each thread's own block, found through its TLS base (the arch's thread pointer, set with
+// TCB.SetTlsBase by whoever starts the thread: lib/libsvc). `self` points to the block
+// itself (the x86_64 TLS convention, which other architectures can keep).
+struct kozo_tls {
+    struct kozo_tls *self;
+    struct kozo_ipc_buffer *ipc_buffer; // NULL: this thread's messages stop at four words
+    uint64_t reserved[6];
+};
+
+#include <kozo/arch.h> // kozo_syscall(), kozo_tls_self()
 
 static inline uint64_t kozo_call(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_CALL, ep, m); }
 static inline uint64_t kozo_send(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_SEND, ep, m); }
@@ -86,9 +74,18 @@ kozo_debug_putchar(kozo_handle_t console, char c)
     return kozo_syscall(KOZO_SYS_DEBUG_PUTCHAR, console, &m);
 }
 
-// The calling thread's IPC buffer (set once at start; NULL: messages stop at 4 words).
-void kozo_set_ipc_buffer(struct kozo_ipc_buffer *buf);
-struct kozo_ipc_buffer *kozo_ipc_buffer(void);
+// The calling thread's IPC buffer, kept in its TLS block (so each thread has its own; a
+// thread without a TLS base must not use these or send more than four words).
+static inline struct kozo_ipc_buffer *
+kozo_ipc_buffer(void)
+{
+    return kozo_tls_self()->ipc_buffer;
+}
+static inline void
+kozo_set_ipc_buffer(struct kozo_ipc_buffer *buf)
+{
+    kozo_tls_self()->ipc_buffer = buf;
+}
 
 // Check the boot-info frame the kernel gave the root task: magic, the ABI fingerprint it
 // was built with, sane counts. Prints why and returns -1 if it must not be trusted.

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// Invocations (CALL on a kernel-object capability) and the IPC buffer.
+// Invocations (CALL on a kernel-object capability) and the names of ABI numbers.
 #define KOZO_ABI_WANT_NAMES
 #include <kozo/kozo.h>
-
-static struct kozo_ipc_buffer *ipc_buffer;
-
-void kozo_set_ipc_buffer(struct kozo_ipc_buffer *buf) { ipc_buffer = buf; }
-struct kozo_ipc_buffer *kozo_ipc_buffer(void) { return ipc_buffer; }
 
 uint64_t
 kozo_invoke(uint64_t cap, uint64_t label, unsigned nargs, const uint64_t *args, unsigned nres, uint64_t *res)
 {
     struct kozo_msg m = { kozo_msginfo_make(nargs, 0, 0, label), 0, { 0 } };
+    // Only a long message needs the IPC buffer (and the TLS block that finds it).
+    struct kozo_ipc_buffer *ipc_buffer = nargs > KOZO_MSG_REG_WORDS ? kozo_ipc_buffer() : NULL;
 
     if (nargs > KOZO_MSG_REG_WORDS && !ipc_buffer)
         return KOZO_ERR_INVALID_ARGUMENT; // the words would be lost: say so before the call
