@@ -48,6 +48,7 @@ suite "host: lib/common parsers and formatting" make -s host-tests
 if [[ -f tests/host/kernel.mk ]]; then
     suite "host: kernel core (ASan/UBSan)" make -s test-host-kernel
 fi
+suite "host: lib/libsvc (ASan/UBSan)" make -s test-host-svc
 suite "abi: generator and lockstep" tests/abi/test-abigen.sh "$BUILD/tools/abigen" "$BUILD/abi-test"
 suite "scripts: integration runner self-test" scripts/test-integration-runner.sh
 suite "fuzz: libFuzzer smoke run of every target" make -s fuzz-smoke

@@ -4,6 +4,7 @@
 HOST_TEST_DIR := $(BUILD)/host-tests
 include tests/host/Makefile.frag
 -include tests/host/kernel.mk
+include tests/host/svc.mk
 include tests/fuzz/fuzz.mk
 
 # The test build (TEST_BUILD=1) adds the deliberate-panic system call and init's `crash`

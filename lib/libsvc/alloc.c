@@ -7,8 +7,13 @@ uint64_t
 svc_object_new(struct svc_alloc *a, uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
     uint64_t err = a->slot(a, out);
-    if (!err)
-        err = a->retype(a, type, size_bits, *out);
+    if (err)
+        return err;
+    if ((err = a->retype(a, type, size_bits, *out))) {
+        if (a->free_slot)
+            a->free_slot(a, *out);
+        return err;
+    }
     // A VSpace is only usable with an ASID; it gets one at once, from the allocator's pool.
     if (!err && type == KOZO_OBJ_VSPACE && a->asid_pool)
         err = kozo_asid_pool_assign(a->asid_pool, *out, NULL);

@@ -20,6 +20,15 @@ pool_slot(struct svc_alloc *a, kozo_handle_t *out)
     return KOZO_ERR_OK;
 }
 
+// Slots are handed out in order; the last one can be given back (a retype that failed).
+static void
+pool_free_slot(struct svc_alloc *a, kozo_handle_t slot)
+{
+    struct svc_pool *p = pool_of(a);
+    if (slot + 1 == p->next_slot)
+        p->next_slot--;
+}
+
 // Where an object of 2^bits bytes would go in u (its start), or ~0 if it does not fit.
 static uint64_t
 fit(const struct svc_pool_untyped *u, unsigned bits)
@@ -78,6 +87,7 @@ svc_pool_init(struct svc_pool *p, kozo_handle_t cnode, unsigned depth, kozo_hand
     p->alloc.depth = depth;
     p->alloc.asid_pool = asid_pool;
     p->alloc.slot = pool_slot;
+    p->alloc.free_slot = pool_free_slot;
     p->alloc.retype = pool_retype;
     p->first_slot = p->next_slot = first;
     p->end_slot = end;

@@ -18,6 +18,8 @@ struct svc_alloc {
     kozo_handle_t asid_pool; // new VSpaces get an ASID from this pool (0: they get none)
     // A free slot of `cnode`, or an error (RANGE when there are no more).
     uint64_t (*slot)(struct svc_alloc *a, kozo_handle_t *out);
+    // Give back a slot that stayed empty (NULL: slots are never reused).
+    void (*free_slot)(struct svc_alloc *a, kozo_handle_t slot);
     // Retype one object of `type` (size_bits for sized types) into the empty slot `dest`.
     uint64_t (*retype)(struct svc_alloc *a, uint64_t type, uint64_t size_bits, kozo_handle_t dest);
     // Page tables retyped but not taken by the kernel yet (vspace.c), one per level, so
@@ -25,7 +27,8 @@ struct svc_alloc {
     kozo_handle_t spare_table[SVC_MAX_LEVELS];
 };
 
-// A new object in a fresh slot: a VSpace also gets its ASID. The slot is in *out.
+// A new object in a fresh slot: a VSpace also gets its ASID. The slot is in *out; if the
+// object cannot be made, the slot goes back.
 uint64_t svc_object_new(struct svc_alloc *a, uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 // A copy of the cap in slot `src` (rights masked) in a fresh slot.
 uint64_t svc_cap_copy(struct svc_alloc *a, kozo_handle_t src, uint64_t rights, kozo_handle_t *out);

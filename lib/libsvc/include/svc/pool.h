@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // A pool: a range of free slots and a set of Untyped regions, behind the allocator
-// interface. Slots are handed out in order and not reused; objects are placed first fit,
-// smallest region first (big regions stay whole longer). The pool mirrors the kernel's
+// interface. Slots are handed out in order and not reused (but for the last, when a
+// retype into it failed); objects are placed first fit, smallest region first (big
+// regions stay whole longer). The pool mirrors the kernel's
 // placement rule (each object aligned to its size, at the region's watermark), so its
 // figures are what the kernel holds. The mirror is only a guide: if someone else retyped
 // from a region, the kernel's NOT_ENOUGH_MEMORY marks it full and the next is tried, and
