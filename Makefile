@@ -74,7 +74,7 @@ preflight:
 
 # --- ABI -------------------------------------------------------------------------------------
 ABIGEN_SRC := $(sort $(wildcard tools/abigen/*.c))
-$(ABIGEN): $(ABIGEN_SRC) tools/abigen/abigen.h
+$(ABIGEN): $(ABIGEN_SRC) tools/abigen/abigen.h tools/abigen/proto.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $(ABIGEN_SRC)
 
@@ -83,6 +83,21 @@ $(ABI_H) $(ABI_RS): $(ABI_SRC) $(ABIGEN)
 	$(ABIGEN) $(addprefix --in ,$(ABI_SRC)) --fingerprint $$(cat $(ABI_SRC) | b3sum --no-names | cut -c1-16) \
 		--c $(ABI_H) --rs $(ABI_RS)
 abi: $(ABI_H)
+
+# Service protocols (abi/proto/*.proto): not part of the kernel ABI, each with its own
+# fingerprint. abigen writes the C header (client stubs, server dispatch) and the page of
+# docs/proto/; make proto-docs copies the pages there, and make test checks they match.
+PROTO_SRC := $(sort $(wildcard abi/proto/*.proto))
+PROTO_H   := $(patsubst abi/proto/%.proto,$(BUILD)/include/proto/%.h,$(PROTO_SRC))
+PROTO_MD  := $(patsubst abi/proto/%.proto,$(BUILD)/proto/%.md,$(PROTO_SRC))
+$(BUILD)/include/proto/%.h $(BUILD)/proto/%.md: abi/proto/%.proto $(ABIGEN)
+	@mkdir -p $(BUILD)/include/proto $(BUILD)/proto
+	$(ABIGEN) --proto $< --fingerprint $$(b3sum --no-names $< | cut -c1-16) \
+		--c $(BUILD)/include/proto/$*.h --md $(BUILD)/proto/$*.md
+protos: $(PROTO_H) $(PROTO_MD)
+proto-docs: $(PROTO_MD)
+	@mkdir -p docs/proto && cp $(PROTO_MD) docs/proto/
+.PHONY: protos proto-docs
 
 # The preflight gate again, now that the ABI files exist: tools, environment, and that the
 # generated header carries the fingerprint of the ABI files. Everything compiled waits for it.
@@ -123,7 +138,7 @@ $(KERNEL): $(KDEBUG)
 kernel: $(KERNEL)
 
 # --- Services --------------------------------------------------------------------------------
-$(BUILD)/uobj/%.c.o: %.c $(ABI_GATE)
+$(BUILD)/uobj/%.c.o: %.c $(ABI_GATE) $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -MMD -c -o $@ $<
 $(BUILD)/uobj/%.S.o: %.S

@@ -5,6 +5,7 @@
 // over IPC (and runs ktest or bench, if the initrd has them: suite.c), then offers the
 // Init> prompt on the console.
 #include <cpio.h>
+#include <proto/fsd.h>
 #include <svc/thread.h>
 #include "init.h"
 
@@ -26,12 +27,13 @@ start_fsd(const struct kozo_bootinfo *bi)
     if (spawn(&a, &fsd))
         return;
 
-    struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, KOZO_FSD_OP_PING), 0, { 0 } };
-    uint64_t err = kozo_call(fsd->ep, &m);
-    if (err == KOZO_ERR_OK && m.mr[0] == KOZO_FSD_PING_REPLY)
+    struct fsd_ping_res res = { 0 };
+    uint64_t status, err = fsd_ping(fsd->ep, &status, &res);
+    if (err == KOZO_ERR_OK && status == FSD_OK && res.magic == FSD_PING_MAGIC)
         kozo_printf("IPC_OK: fsd\n");
     else
-        kozo_printf("IPC_FAIL: fsd (error %s, reply %#lx)\n", kozo_error_name(err), (unsigned long)m.mr[0]);
+        kozo_printf("IPC_FAIL: fsd (error %s, status %s, reply %#lx)\n", kozo_error_name(err),
+                    err ? "-" : fsd_status_name(status), (unsigned long)res.magic);
 }
 
 int

@@ -7,14 +7,21 @@
 #   make test-host-svc        build $(BUILD)/tests/test_svc (ASan + UBSan) and run it
 
 SVCTEST_BIN := $(BUILD)/tests/test_svc
-SVCTEST_SRC := lib/libsvc/alloc.c lib/libsvc/pool.c lib/libsvc/vspace.c lib/libsvc/arch/$(ARCH)/paging.c \
+SVCTEST_SRC := lib/libsvc/alloc.c lib/libsvc/pool.c lib/libsvc/vspace.c lib/libsvc/proto.c \
+               lib/libsvc/arch/$(ARCH)/paging.c \
                tests/host/test_svc.c
 SVCTEST_FLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                  -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
-                 -Ilib/libsvc/include -Ilib/libkozo/include -Ilib/libkozo/arch/$(ARCH)/include -I$(BUILD)/include
+                 -Ilib/libsvc/include -Ilib/libkozo/include -Ilib/libkozo/arch/$(ARCH)/include -I$(BUILD)/include \
+                 -I$(BUILD)/tests
+# The generator's golden protocol (tests/abi/golden/), whose dispatch the test runs.
+SVCTEST_PROTO := $(BUILD)/tests/proto/example.h
+$(SVCTEST_PROTO): tests/abi/golden/example.proto $(ABIGEN)
+	@mkdir -p $(@D)
+	$(ABIGEN) --proto $< --fingerprint $$(b3sum --no-names $< | cut -c1-16) --c $@
 
 .PHONY: test-host-svc
-$(SVCTEST_BIN): $(SVCTEST_SRC) $(wildcard lib/libsvc/include/svc/*.h) tests/host/test.h $(ABI_H)
+$(SVCTEST_BIN): $(SVCTEST_SRC) $(wildcard lib/libsvc/include/svc/*.h) tests/host/test.h $(ABI_H) $(SVCTEST_PROTO)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(SVCTEST_FLAGS) -o $@ $(SVCTEST_SRC)
 test-host-svc: $(SVCTEST_BIN)

@@ -9,6 +9,7 @@
 #include <kozo/kozo.h>
 #include <svc/pool.h>
 #include <svc/vspace.h>
+#include <proto/example.h> // tests/abi/golden/example.proto, generated
 
 #include "test.h"
 
@@ -221,6 +222,76 @@ TEST(map_reports_what_the_kernel_refuses)
     svc_pool_init(&p, CNODE, DEPTH, 100, 400, 0);
     add_untyped(&p, 16, 12); // room for one table only
     CHECK_EQ(svc_map(&p.alloc, 51, 50, 0x400000, KOZO_RIGHT_READ, 0), KOZO_ERR_NOT_ENOUGH_MEMORY);
+}
+
+// --- The generated server dispatch (short messages: no IPC buffer on the host) -------------
+
+static unsigned dropped;
+
+static uint64_t
+drop(void *ctx, uint64_t badge, const struct example_drop_args *args)
+{
+    (void)ctx;
+    dropped++;
+    return args->key == 7 && badge == 0x42 ? EXAMPLE_OK : EXAMPLE_NOT_FOUND;
+}
+
+static uint64_t
+stat(void *ctx, uint64_t badge, struct example_stat_res *res)
+{
+    (void)badge;
+    res->count = 3;
+    res->free = *(uint64_t *)ctx;
+    return res->free ? EXAMPLE_OK : EXAMPLE_NO_SPACE;
+}
+
+static struct kozo_msg
+request(uint64_t label, unsigned len, uint64_t w0)
+{
+    struct kozo_msg m = { kozo_msginfo_make(len, 0, 0, label), 0x42, { w0, 0, 0, 0 } };
+    return m;
+}
+
+TEST(dispatch_calls_the_operation_and_replies_with_its_status_and_results)
+{
+    uint64_t room = 9;
+    struct example_server s = { .ctx = &room, .drop = drop, .stat = stat };
+    struct kozo_msg m = request(EXAMPLE_DROP, 1, 7);
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_OK);
+    CHECK_EQ(kozo_msginfo_get_length(m.info), 0);
+    m = request(EXAMPLE_DROP, 1, 8);
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_NOT_FOUND);
+    m = request(EXAMPLE_STAT, 0, 0);
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_OK);
+    CHECK_EQ(kozo_msginfo_get_length(m.info), 2);
+    CHECK_EQ(m.mr[0], 3);
+    CHECK_EQ(m.mr[1], 9);
+    room = 0; // a status that is not OK carries no results
+    m = request(EXAMPLE_STAT, 0, 0);
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_NO_SPACE);
+    CHECK_EQ(kozo_msginfo_get_length(m.info), 0);
+}
+
+TEST(dispatch_answers_bad_requests_without_calling_anything)
+{
+    uint64_t room = 1;
+    struct example_server s = { .ctx = &room, .drop = drop, .stat = stat };
+    struct kozo_msg m = request(99, 0, 0); // no such operation
+    dropped = 0;
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_BAD_REQUEST);
+    m = request(EXAMPLE_DROP, 0, 7); // too few words
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_BAD_REQUEST);
+    m = request(EXAMPLE_GET, 1, 7); // an operation the server does not offer
+    example_dispatch(&s, &m);
+    CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_BAD_REQUEST);
+    CHECK_EQ(kozo_msginfo_get_length(m.info), 0);
+    CHECK_EQ(dropped, 0);
 }
 
 int
