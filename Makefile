@@ -54,7 +54,12 @@ LIBSVC_SRC := $(wildcard lib/libsvc/*.c lib/libsvc/arch/$(ARCH)/*.c)
 LIBSVC_OBJ := $(patsubst %,$(BUILD)/uobj/%.o,$(LIBSVC_SRC))
 CRT0 := $(BUILD)/uobj/lib/libkozo/arch/$(ARCH)/crt0.S.o
 USER_LD := lib/libkozo/arch/$(ARCH)/user.ld
-SERVICES := init fsd $(if $(filter 1,$(KTEST)),ktest) $(if $(filter 1,$(BENCH)),bench)
+# The system description (system/*.sys) says what init starts; the configurations are
+# descriptions of their own. Its services (and those of the file it includes) are the
+# images of the initrd, with init.
+SYSTEM ?= system/$(if $(filter 1,$(KTEST)),ktest,$(if $(filter 1,$(BENCH)),bench,default)).sys
+SYSTEM_FILES := $(SYSTEM) $(addprefix $(dir $(SYSTEM)),$(shell sed -n 's/^include *"\(.*\)".*/\1/p' $(SYSTEM)))
+SERVICES := init $(shell awk '$$1 == "service" { print $$2 }' $(SYSTEM_FILES))
 SERVICE_BINS := $(patsubst %,$(BUILD)/services/%,$(SERVICES))
 
 KERNEL   := $(BUILD)/kozo-kernel
@@ -106,13 +111,35 @@ $(ABI_GATE): $(ABI_H) scripts/preflight.sh
 	@KOZO_ABI_CHECK='$(ABI_SRC):$(ABI_H)' scripts/preflight.sh >$@.log 2>&1 || { cat $@.log; exit 1; }
 	@touch $@
 
+# --- The system description ------------------------------------------------------------------
+# tools/sysgen checks it and writes init's boot table, each service's system.h and the
+# picture's source (docs/SYSTEM.md).
+SYSGEN   := $(BUILD)/tools/sysgen
+SYS_DIR  := $(BUILD)/sys
+SYS_STAMP := $(SYS_DIR)/stamp
+SYSGEN_SRC := $(sort $(wildcard tools/sysgen/*.c)) tools/abigen/lex.c
+$(SYSGEN): $(SYSGEN_SRC) tools/sysgen/sysgen.h tools/abigen/abigen.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 -O2 $(WARN) -o $@ $(SYSGEN_SRC)
+$(SYS_STAMP): $(SYSTEM_FILES) $(SYSGEN)
+	@rm -rf $(SYS_DIR) && mkdir -p $(SYS_DIR)/init
+	$(SYSGEN) --in $(SYSTEM) --boot $(SYS_DIR)/init/boot_table.h --headers $(SYS_DIR) --dot $(BUILD)/system.dot
+	@touch $@
+
+# The description as a picture: build/system.svg (Graphviz's dot).
+graph: $(SYS_STAMP)
+	@scripts/preflight.sh --graph >/dev/null || scripts/preflight.sh --graph
+	dot -Tsvg $(BUILD)/system.dot -o $(BUILD)/system.svg
+	@echo "KOZO: the $(notdir $(basename $(SYSTEM))) system is drawn in $(BUILD)/system.svg"
+.PHONY: graph
+
 # --- Kernel ----------------------------------------------------------------------------------
 $(BUILD)/kobj/%.c.o: %.c $(ABI_GATE)
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/kobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KERNEL_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # Two links: the first (with an empty symbol table) gives the addresses for the table the
 # second one carries. The table is placed last, so the second link moves no code.
@@ -138,9 +165,11 @@ $(KERNEL): $(KDEBUG)
 kernel: $(KERNEL)
 
 # --- Services --------------------------------------------------------------------------------
-$(BUILD)/uobj/%.c.o: %.c $(ABI_GATE) $(PROTO_H)
+# A service's own system.h (what the description gives it) is on its include path: the
+# second word of services/<name>/... (libraries find none, and need none).
+$(BUILD)/uobj/%.c.o: %.c $(ABI_GATE) $(PROTO_H) $(SYS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -MMD -c -o $@ $<
+	$(CC) $(USER_CFLAGS) -I$(SYS_DIR)/$(word 2,$(subst /, ,$*)) -MMD -MP -c -o $@ $<
 $(BUILD)/uobj/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<

@@ -2,7 +2,7 @@
 # preflight.sh - check (and on Debian as root, install) the KOZO toolchain
 # before anything is compiled.
 #
-# Usage: scripts/preflight.sh [--fuzz] [--bench] [--rust] [--lint]
+# Usage: scripts/preflight.sh [--fuzz] [--bench] [--rust] [--lint] [--graph]
 #   --fuzz   also require clang with libFuzzer (clang -fsanitize=fuzzer)
 #   --bench  also require what scripts/linux-bench.sh needs: musl-gcc
 #            (package musl-tools) and a Debian Linux kernel /boot/vmlinuz-*
@@ -12,6 +12,8 @@
 #   --lint   also require what scripts/lint.sh needs: clang-format (package
 #            clang-format; the tree is formatted with Debian 12's, version 14)
 #            and perl
+#   --graph  also require Graphviz's dot (package graphviz): make graph draws
+#            the system description
 #
 # Checks: a C compiler (gcc or clang; $CC honoured), GNU binutils (ld,
 # objcopy, nm, readelf), GNU make, qemu-system-x86_64 >= 7, grub-mkrescue
@@ -46,6 +48,7 @@ want_fuzz=0
 want_bench=0
 want_rust=0
 want_lint=0
+want_graph=0
 
 usage() {
     sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0" >&2
@@ -57,13 +60,14 @@ while (($#)); do
     --bench) want_bench=1 ;;
     --rust) want_rust=1 ;;
     --lint) want_lint=1 ;;
+    --graph) want_graph=1 ;;
     -h | --help)
         usage
         exit 0
         ;;
     *)
         echo "preflight: unknown argument: $1" >&2
-        echo "usage: $0 [--fuzz] [--bench] [--rust] [--lint]" >&2
+        echo "usage: $0 [--fuzz] [--bench] [--rust] [--lint] [--graph]" >&2
         exit 2
         ;;
     esac
@@ -283,6 +287,7 @@ run_checks() {
     if ((want_bench)); then check_bench; fi
     if ((want_rust)); then check_rust; fi
     if ((want_lint)); then check_lint; fi
+    if ((want_graph)); then check_cmd dot graphviz || true; fi
 }
 
 # Try to install the missing packages; returns non-zero if apt-get failed.

@@ -64,7 +64,7 @@ preflight-bench:
 $(BUILD)/nofastpath/ktest/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/nofastpath FASTPATH=0 $(BUILD)/nofastpath/ktest/kozo.img
 
-test: preflight-test $(IMAGE) $(ABIGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img \
+test: preflight-test $(IMAGE) $(ABIGEN) $(SYSGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img \
 	$(BUILD)/bench/kozo.img $(BUILD)/nofastpath/ktest/kozo.img
 	@scripts/run-tests.sh
 

@@ -99,6 +99,13 @@ svc_process_give(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t
 }
 
 uint64_t
+svc_process_give_badged(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t dest, kozo_handle_t src,
+                        uint64_t rights, uint64_t badge)
+{
+    return kozo_cnode_mint(p->cnode, dest, p->cnode_bits, a->cnode, src, a->depth, rights, badge);
+}
+
+uint64_t
 svc_process_start(const struct svc_process *p, uint8_t priority, uint64_t arg0, uint64_t arg1, uint64_t arg2)
 {
     uint64_t err;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // bench: KOZO's microbenchmarks, run from the inside like ktest (init starts it the same
-// way, with the slots of services/ktest/layout.h). Every figure is a count of TSC ticks
+// way, with the slots system/bench.sys gives it). Every figure is a count of TSC ticks
 // per operation; under QEMU's `-icount shift=0,sleep=off` one tick is one instruction, so
 // the figures are exact instruction counts, identical run after run (docs/PERFORMANCE.md).
 //
@@ -13,7 +13,7 @@
 #define BENCH_H
 
 #include <kozo/kozo.h>
-#include "../ktest/layout.h"
+#include <system.h> // what system/bench.sys gives bench: SYS_SLOT_*, SYS_SLOTS_SCRATCH_*
 
 #define B_DEPTH KOZO_HANDLE_BITS // handles in bench's CSpace are slot numbers
 #define B_RW    (KOZO_RIGHT_READ | KOZO_RIGHT_WRITE)

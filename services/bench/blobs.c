@@ -74,7 +74,7 @@ __asm__(".text\n"
         "    movq 32(%r13), %rdx\n" // a received cap to delete?
         "    testq %rdx, %rdx\n"
         "    jz 2f\n"
-        "    movq $" STR(KT_SLOT_CNODE) ", %rdi\n"
+        "    movq $" STR(SYS_SLOT_CNODE) ", %rdi\n"
         "    movq 40(%r13), %rsi\n"
         "    movq $" STR(B_DEPTH) ", %r10\n"
         "    movl $" STR(KOZO_SYS_CALL) ", %eax\n"

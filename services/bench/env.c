@@ -9,23 +9,22 @@
 #include <svc/vspace.h>
 #include "bench.h"
 
-#define FIRST_SLOT   256
 #define WINDOW_BASE  0x7f400000ULL // b_page() and C threads: bench's own fresh pages
 #define WINDOW_PAGES 1024
 #define STACK_PAGES  4
 
-static struct svc_pool pool; // slots FIRST_SLOT.. and the pool Untyped init handed over
+static struct svc_pool pool; // the SCRATCH slots and the pool Untyped init handed over
 static uint64_t next_page;
 
 uint64_t
 b_init(void)
 {
     struct kozo_res_cnode_describe d;
-    uint64_t err = kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_UNTYPED, B_DEPTH, &d);
+    uint64_t err = kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_UNTYPED, B_DEPTH, &d);
     if (err || d.type != KOZO_OBJ_UNTYPED)
         return err ? err : KOZO_ERR_WRONG_TYPE;
-    svc_pool_init(&pool, KT_SLOT_CNODE, B_DEPTH, FIRST_SLOT, 1u << KT_CNODE_BITS, KT_SLOT_ASID_POOL);
-    return svc_pool_add(&pool, KT_SLOT_UNTYPED, 0, (unsigned)d.data, false, 0);
+    svc_pool_init(&pool, SYS_SLOT_CNODE, B_DEPTH, SYS_SLOTS_SCRATCH_FIRST, SYS_SLOTS_SCRATCH_END, SYS_SLOT_ASID_POOL);
+    return svc_pool_add(&pool, SYS_SLOT_UNTYPED, 0, (unsigned)d.data, false, 0);
 }
 
 kozo_handle_t
@@ -69,7 +68,7 @@ b_page(kozo_handle_t *frame, void **ptr)
     uint64_t err, va = window(1);
     if (!va)
         return KOZO_ERR_RANGE;
-    if ((err = b_alloc(KOZO_OBJ_FRAME, 0, frame)) || (err = b_map_in(KT_SLOT_VSPACE, *frame, va, B_RW, 0)))
+    if ((err = b_alloc(KOZO_OBJ_FRAME, 0, frame)) || (err = b_map_in(SYS_SLOT_VSPACE, *frame, va, B_RW, 0)))
         return err;
     *ptr = (void *)va;
     return KOZO_ERR_OK;
@@ -78,7 +77,7 @@ b_page(kozo_handle_t *frame, void **ptr)
 uint64_t
 b_space_self(struct space *s)
 {
-    s->vspace = KT_SLOT_VSPACE;
+    s->vspace = SYS_SLOT_VSPACE;
     s->code_base = (uint64_t)bench_blobs;
     return KOZO_ERR_OK;
 }
@@ -106,7 +105,7 @@ b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle
 {
     kozo_handle_t ipc, sh, ipc2, sh2;
     uint64_t err, ipc_va;
-    bool self = s->vspace == KT_SLOT_VSPACE;
+    bool self = s->vspace == SYS_SLOT_VSPACE;
 
     if ((err = b_alloc(KOZO_OBJ_TCB, 0, &t->tcb)) || (err = b_page(&ipc, (void **)&t->ipc)) ||
         (err = b_page(&sh, (void **)&t->sh)))
@@ -120,7 +119,7 @@ b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle
         ipc_va = REMOTE_IPC_VA;
         t->sh_va = REMOTE_SHARED_VA;
     }
-    if ((err = kozo_tcb_configure(t->tcb, KT_SLOT_CNODE, s->vspace, ipc, ipc_va, fault_ep)) ||
+    if ((err = kozo_tcb_configure(t->tcb, SYS_SLOT_CNODE, s->vspace, ipc, ipc_va, fault_ep)) ||
         (err = kozo_tcb_set_priority(t->tcb, priority)))
         return err;
     return KOZO_ERR_OK;
@@ -161,8 +160,8 @@ b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t do
         .base = base,
         .stack_pages = STACK_PAGES,
         .priority = priority,
-        .cspace = KT_SLOT_CNODE,
-        .vspace = KT_SLOT_VSPACE,
+        .cspace = SYS_SLOT_CNODE,
+        .vspace = SYS_SLOT_VSPACE,
     };
     starts[n] = (struct cthread_start){ fn, arg, done };
     if ((err = svc_thread_new(&pool.alloc, &c, cthread_body, &starts[n], &threads[n])))

@@ -54,7 +54,7 @@ ipc_case(const char *where, const struct space *in, const struct ipc_case *c)
         kozo_handle_t slot = b_slot();
         if ((err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &ntfn)))
             return bench_fail(name[2], "setup", err);
-        srv.ipc->receive_cnode = KT_SLOT_CNODE;
+        srv.ipc->receive_cnode = SYS_SLOT_CNODE;
         srv.ipc->receive_index = slot;
         srv.ipc->receive_depth = B_DEPTH;
         srv.sh->del_slot = slot;
@@ -79,7 +79,7 @@ ipc_case(const char *where, const struct space *in, const struct ipc_case *c)
         kozo_msginfo_get_length(m.info) != c->words || kozo_msginfo_get_extra_caps(m.info) != 0)
         return bench_fail(name[2], "the server did not answer every Call", err);
     struct kozo_res_cnode_describe d;
-    if (c->cap && (kozo_cnode_describe(KT_SLOT_CNODE, srv.sh->del_slot, B_DEPTH, &d) || d.type != KOZO_OBJ_NULL))
+    if (c->cap && (kozo_cnode_describe(SYS_SLOT_CNODE, srv.sh->del_slot, B_DEPTH, &d) || d.type != KOZO_OBJ_NULL))
         return bench_fail(name[2], "the received capability was not deleted", 0);
     kozo_tcb_suspend(srv.tcb);
     bench_report(name[0], call, ITERS);

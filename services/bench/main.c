@@ -10,7 +10,7 @@
 // and Send the counts to init. scripts/bench.sh reads the lines (make bench).
 #include "bench.h"
 
-int main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped);
+int main(void);
 
 uint64_t bench_timer_overhead;
 uint8_t bench_priority;
@@ -35,13 +35,12 @@ bench_fail(const char *name, const char *what, uint64_t err)
 }
 
 int
-main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
+main(void)
 {
     struct kozo_res_tcb_info info;
 
-    (void)ipc_buffer; // init has put it in the TLS block already
     kozo_printf("BENCH START\n");
-    if (first_untyped != KT_SLOT_UNTYPED || nuntyped < 1 || kozo_tcb_info(KT_SLOT_TCB, &info) || b_init()) {
+    if (kozo_tcb_info(SYS_SLOT_TCB, &info) || b_init()) {
         kozo_printf("BENCH FAIL setup: no Untyped memory or no TCB\nBENCH DONE 0 measured, 1 failed\n");
         return 1;
     }
@@ -63,7 +62,7 @@ main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
 
     kozo_printf("BENCH DONE %u measured, %u failed\n", nmeasured, nfailed);
     struct kozo_msg m = { kozo_msginfo_make(3, 0, 0, 0), 0, { nmeasured, nfailed, 0, 0 } };
-    kozo_send(KT_SLOT_EP, &m);
-    kozo_tcb_suspend(KT_SLOT_TCB);
+    kozo_send(SYS_SLOT_EP, &m);
+    kozo_tcb_suspend(SYS_SLOT_TCB);
     return 0;
 }

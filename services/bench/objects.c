@@ -29,14 +29,14 @@ retype_case(const char *name, uint64_t type, unsigned ut_bits)
     for (unsigned r = 0; r < ROUNDS; r++) {
         for (unsigned i = 0; i < BATCH; i++) {
             uint64_t t0 = bench_tsc();
-            err = kozo_untyped_retype(ut, type, 0, KT_SLOT_CNODE, 0, 0, first + i, 1);
+            err = kozo_untyped_retype(ut, type, 0, SYS_SLOT_CNODE, 0, 0, first + i, 1);
             uint64_t t1 = bench_tsc();
             if (err)
                 return bench_fail(name, "Retype", err);
             if (r > 0)
                 ticks += t1 - t0 - bench_timer_overhead;
         }
-        if ((err = kozo_cnode_revoke(KT_SLOT_CNODE, ut, B_DEPTH)))
+        if ((err = kozo_cnode_revoke(SYS_SLOT_CNODE, ut, B_DEPTH)))
             return bench_fail(name, "Revoke", err);
     }
     bench_report(name, ticks, (ROUNDS - 1) * BATCH);
@@ -47,12 +47,12 @@ map_case(void)
 {
     kozo_handle_t f;
     uint64_t err, va = 0x7e000000, tmap = 0, tunmap = 0;
-    if ((err = b_alloc(KOZO_OBJ_FRAME, 0, &f)) || (err = b_map_in(KT_SLOT_VSPACE, f, va, B_RW, 0)) ||
+    if ((err = b_alloc(KOZO_OBJ_FRAME, 0, &f)) || (err = b_map_in(SYS_SLOT_VSPACE, f, va, B_RW, 0)) ||
         (err = kozo_frame_unmap(f)))
         return bench_fail("frame_map", "setup", err); // the page tables are there from now on
     for (unsigned i = 0; i < MAP_WARMUP + MAP_ITERS; i++) {
         uint64_t t0 = bench_tsc();
-        uint64_t e1 = kozo_frame_map(f, KT_SLOT_VSPACE, va, B_RW, 0);
+        uint64_t e1 = kozo_frame_map(f, SYS_SLOT_VSPACE, va, B_RW, 0);
         uint64_t t1 = bench_tsc();
         uint64_t e2 = kozo_frame_unmap(f);
         uint64_t t2 = bench_tsc();
@@ -84,15 +84,15 @@ thread_case(void)
         return bench_fail(name, "setup", err);
     for (unsigned i = 0; i < THREAD_WARMUP + THREAD_ITERS; i++) {
         uint64_t t0 = bench_tsc();
-        if ((err = kozo_untyped_retype(ut, KOZO_OBJ_TCB, 0, KT_SLOT_CNODE, 0, 0, s, 1)) ||
-            (err = kozo_tcb_configure(s, KT_SLOT_CNODE, KT_SLOT_VSPACE, 0, 0, 0)) ||
+        if ((err = kozo_untyped_retype(ut, KOZO_OBJ_TCB, 0, SYS_SLOT_CNODE, 0, 0, s, 1)) ||
+            (err = kozo_tcb_configure(s, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, 0, 0, 0)) ||
             (err = kozo_tcb_set_priority(s, bench_priority)) ||
             (err = kozo_tcb_set_registers(s, b_entry(&self, bench_exit), 0, 0, s, suspend, 0)) ||
             (err = kozo_tcb_resume(s)) || (err = kozo_yield()))
             return bench_fail(name, "creating and starting", err);
         if (i == 0 && (kozo_tcb_info(s, &info) || info.state != KOZO_THREAD_INACTIVE))
             return bench_fail(name, "the thread did not run and stop", 0);
-        if ((err = kozo_cnode_delete(KT_SLOT_CNODE, s, B_DEPTH)))
+        if ((err = kozo_cnode_delete(SYS_SLOT_CNODE, s, B_DEPTH)))
             return bench_fail(name, "destroying", err);
         uint64_t t1 = bench_tsc();
         if (i >= THREAD_WARMUP)

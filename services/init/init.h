@@ -6,6 +6,7 @@
 #include <kozo/kozo.h>
 #include <svc/pool.h>
 #include <svc/process.h>
+#include "boot.h"
 
 #define ROOT_CNODE   KOZO_SLOT_INIT_CNODE
 #define ROOT_DEPTH   KOZO_HANDLE_BITS
@@ -19,39 +20,20 @@ kozo_handle_t slot_alloc(void); // a free slot, or init stops (it cannot go on w
 // Retype one object into a fresh slot (printing why not); returns a KOZO_ERR_*, slot in *out.
 uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 
-// spawn.c: services from ELF images
+// spawn.c: a service of the boot table, from its ELF image
 struct proc {
-    char name[16];
+    const struct boot_service *svc;       // its entry in the boot table
     kozo_handle_t tcb, cnode, vspace, ep; // in init's CSpace
-    uint8_t priority;
 };
 #define MAX_PROCS 16
 extern struct proc procs[MAX_PROCS];
 extern unsigned nprocs;
-// An extra capability for a new service: copied (or moved) from init's slot `src`, or one
-// of the service's own objects (SPAWN_SELF_*), into slot `dest` of the service's CNode.
-struct spawn_cap {
-    kozo_handle_t dest, src;
-    bool move;
-};
-#define SPAWN_SELF_CNODE  ((kozo_handle_t)-1) // its root CNode, guarded: handles are slot numbers
-#define SPAWN_SELF_VSPACE ((kozo_handle_t)-2)
-#define SPAWN_SELF_TCB    ((kozo_handle_t)-3)
-struct spawn_args {
-    const char *name;
-    const void *image;
-    uint64_t size;
-    uint8_t priority;
-    unsigned cnode_bits;          // 0: KOZO_SERVICE_CNODE_BITS
-    const struct spawn_cap *caps; // besides the endpoint in SERVICE_ARG_EP_SLOT
-    unsigned ncaps;
-    bool console;                 // a copy of init's debug-console cap (it prints)
-    uint64_t arg0, arg2;          // RDI and RDX at start; RSI is the IPC buffer address
-};
-uint64_t spawn(const struct spawn_args *a, struct proc **out);
+uint64_t spawn(const struct boot_service *s, const void *image, size_t size, struct proc **out);
 
-// suite.c: run `name` from the initrd (ktest, bench) to completion, if it is there
-void suite_run(const struct kozo_bootinfo *bi, const char *name);
+// boot.c: the system the description says
+void boot_start(const struct kozo_bootinfo *bi); // every service but those that report
+void boot_run_reports(void);                      // those, one at a time, to their reports
+const struct boot_service *boot_service(unsigned i); // the table's i-th service, or NULL
 
 // shell.c: the Init> prompt
 void shell_run(const struct kozo_bootinfo *bi);

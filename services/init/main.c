@@ -1,32 +1,26 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // init, the root task: checks the ABI it was built for against the kernel's, takes stock
-// of the Untyped memory it was given, starts the services in the initrd and checks each
-// over IPC (and runs ktest or bench, if the initrd has them: suite.c), then offers the
-// Init> prompt on the console.
-#include <cpio.h>
+// of the Untyped memory it was given, starts the services of the system description
+// (boot.c) and checks fsd over IPC, runs the suites that report (ktest, bench) if the
+// description has them, then offers the Init> prompt on the console.
 #include <proto/fsd.h>
+#include <string.h>
 #include <svc/thread.h>
 #include "init.h"
 
 int main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2);
 
+// fsd answers its protocol's ping: the boot log's proof that IPC to a service works.
 static void
-start_fsd(const struct kozo_bootinfo *bi)
+check_fsd(void)
 {
-    const void *image;
-    size_t size;
-    struct proc *fsd;
-    int e = cpio_find((const void *)bi->initrd_vaddr, bi->initrd_size, "fsd", &image, &size);
-    if (e) {
-        kozo_printf("init: no fsd in the initrd: %s\n", cpio_strerror(e));
-        return;
-    }
-    struct spawn_args a = { .name = "fsd", .image = image, .size = size, .priority = 100,
-                            .console = true, .arg0 = KOZO_SERVICE_ARG_EP_SLOT };
-    if (spawn(&a, &fsd))
-        return;
-
+    const struct proc *fsd = NULL;
+    for (unsigned i = 0; i < nprocs; i++)
+        if (!strcmp(procs[i].svc->name, "fsd"))
+            fsd = &procs[i];
+    if (!fsd)
+        return; // not in this system, or it did not start (said so)
     struct fsd_ping_res res = { 0 };
     uint64_t status, err = fsd_ping(fsd->ep, &status, &res);
     if (err == KOZO_ERR_OK && status == FSD_OK && res.magic == FSD_PING_MAGIC)
@@ -62,9 +56,9 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     kozo_printf("init: KOZO %s, ABI %s ok; %lu KiB of Untyped memory in %u regions\n",
                 (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10), ms.regions);
 
-    start_fsd(bi);
-    suite_run(bi, "ktest"); // the test and benchmark configurations: the prompt comes
-    suite_run(bi, "bench"); // after their results
+    boot_start(bi);     // the system description's services (system/*.sys)
+    check_fsd();
+    boot_run_reports(); // the test and benchmark suites: the prompt comes after their results
     shell_run(bi);
     return 0;
 }

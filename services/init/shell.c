@@ -129,7 +129,7 @@ cmd_ps(void)
     kozo_printf("threads:\n");
     show_thread("init", KOZO_SLOT_INIT_TCB);
     for (unsigned i = 0; i < nprocs; i++)
-        show_thread(procs[i].name, procs[i].tcb);
+        show_thread(procs[i].svc->name, procs[i].tcb);
 }
 
 #if KOZO_TEST_BUILD

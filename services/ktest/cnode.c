@@ -25,8 +25,8 @@ KTEST(cnode_copy_same_object, "A copy names the same object with the same rights
     kozo_handle_t e, c;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_copy(e, KOZO_RIGHTS_ALL, &c));
-    KT_EQ(describe(KT_SLOT_CNODE, c, KT_DEPTH).type, KOZO_OBJ_ENDPOINT);
-    KT_EQ(describe(KT_SLOT_CNODE, c, KT_DEPTH).rights, KOZO_RIGHTS_ALL);
+    KT_EQ(describe(SYS_SLOT_CNODE, c, KT_DEPTH).type, KOZO_OBJ_ENDPOINT);
+    KT_EQ(describe(SYS_SLOT_CNODE, c, KT_DEPTH).rights, KOZO_RIGHTS_ALL);
     KT_ERR(nb_send0(c), KOZO_ERR_WOULD_BLOCK); // usable: nobody is waiting
 }
 
@@ -35,9 +35,9 @@ KTEST(cnode_copy_rights_only_shrink, "Copy masks rights; copying back with all r
     kozo_handle_t e, r, again;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_copy(e, KOZO_RIGHT_READ, &r));
-    KT_EQ(describe(KT_SLOT_CNODE, r, KT_DEPTH).rights, KOZO_RIGHT_READ);
+    KT_EQ(describe(SYS_SLOT_CNODE, r, KT_DEPTH).rights, KOZO_RIGHT_READ);
     KT_OK(kt_copy(r, KOZO_RIGHTS_ALL, &again));
-    KT_EQ(describe(KT_SLOT_CNODE, again, KT_DEPTH).rights, KOZO_RIGHT_READ);
+    KT_EQ(describe(SYS_SLOT_CNODE, again, KT_DEPTH).rights, KOZO_RIGHT_READ);
     KT_ERR(nb_send0(again), KOZO_ERR_INSUFFICIENT_RIGHTS);
 }
 
@@ -46,7 +46,7 @@ KTEST(cnode_copy_into_occupied_slot, "Copy into an occupied slot is SLOT_OCCUPIE
     kozo_handle_t e, n;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
-    KT_ERR(kozo_cnode_copy(KT_SLOT_CNODE, n, KT_DEPTH, KT_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
+    KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, n, KT_DEPTH, SYS_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
            KOZO_ERR_SLOT_OCCUPIED);
     KT_EQ(kt_type(n), KOZO_OBJ_NOTIFICATION);
 }
@@ -61,7 +61,7 @@ KTEST(cnode_copy_src_root_not_cnode, "A source root that is not a CNode is WRONG
 {
     kozo_handle_t e;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(kozo_cnode_copy(KT_SLOT_CNODE, kt_slot(), KT_DEPTH, e, 0, 1, KOZO_RIGHTS_ALL),
+    KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH, e, 0, 1, KOZO_RIGHTS_ALL),
            KOZO_ERR_WRONG_TYPE);
 }
 
@@ -70,12 +70,12 @@ KTEST(cnode_copy_bad_destination, "A destination that does not resolve is INVALI
     kozo_handle_t e;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_ERR(
-        kozo_cnode_copy(KT_SLOT_CNODE, kt_slot(), KT_DEPTH - 1, KT_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
+        kozo_cnode_copy(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH - 1, SYS_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
         KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_cnode_copy(KT_SLOT_CNODE, 1ULL << KT_CNODE_BITS, KT_DEPTH, KT_SLOT_CNODE, e, KT_DEPTH,
+    KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, 1ULL << SYS_CNODE_BITS, KT_DEPTH, SYS_SLOT_CNODE, e, KT_DEPTH,
                            KOZO_RIGHTS_ALL),
            KOZO_ERR_INVALID_HANDLE); // past the last slot: the guard does not match
-    KT_ERR(kozo_cnode_copy(KT_SLOT_CNODE, kt_slot(), 0, KT_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
+    KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, kt_slot(), 0, SYS_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
            KOZO_ERR_INVALID_HANDLE);
 }
 
@@ -95,8 +95,8 @@ KTEST(cnode_copy_frame_starts_unmapped, "A copy of a mapped frame is unmapped; t
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_map(f, va, KT_RW, 0));
     KT_OK(kt_copy(f, KOZO_RIGHTS_ALL, &c));
-    KT_EQ(describe(KT_SLOT_CNODE, f, KT_DEPTH).data, va);
-    KT_EQ(describe(KT_SLOT_CNODE, c, KT_DEPTH).data, 0);
+    KT_EQ(describe(SYS_SLOT_CNODE, f, KT_DEPTH).data, va);
+    KT_EQ(describe(SYS_SLOT_CNODE, c, KT_DEPTH).data, 0);
 }
 
 KTEST(cnode_mint_badge, "Mint badges an endpoint; Describe reports the badge")
@@ -104,8 +104,8 @@ KTEST(cnode_mint_badge, "Mint badges an endpoint; Describe reports the badge")
     kozo_handle_t e, b;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_mint(e, KOZO_RIGHTS_ALL, 0x1234, &b));
-    KT_EQ(describe(KT_SLOT_CNODE, b, KT_DEPTH).data, 0x1234);
-    KT_EQ(describe(KT_SLOT_CNODE, e, KT_DEPTH).data, 0);
+    KT_EQ(describe(SYS_SLOT_CNODE, b, KT_DEPTH).data, 0x1234);
+    KT_EQ(describe(SYS_SLOT_CNODE, e, KT_DEPTH).data, 0);
 }
 
 KTEST(cnode_mint_no_rebadge, "A badged cap cannot get another badge; badge 0 keeps the old one")
@@ -116,8 +116,8 @@ KTEST(cnode_mint_no_rebadge, "A badged cap cannot get another badge; badge 0 kee
     KT_ERR(kt_mint(b, KOZO_RIGHTS_ALL, 6, &c), KOZO_ERR_INVALID_ARGUMENT);
     KT_EQ(kt_type(c), KOZO_OBJ_NULL);
     KT_OK(kt_mint(b, KOZO_RIGHT_WRITE, 0, &d));
-    KT_EQ(describe(KT_SLOT_CNODE, d, KT_DEPTH).data, 5);
-    KT_EQ(describe(KT_SLOT_CNODE, d, KT_DEPTH).rights, KOZO_RIGHT_WRITE);
+    KT_EQ(describe(SYS_SLOT_CNODE, d, KT_DEPTH).data, 5);
+    KT_EQ(describe(SYS_SLOT_CNODE, d, KT_DEPTH).rights, KOZO_RIGHT_WRITE);
 }
 
 KTEST(cnode_mint_badge_on_frame_refused, "A badge on a cap that takes none is INVALID_ARGUMENT")
@@ -135,7 +135,7 @@ two_levels(const struct ktest_env *env, kozo_handle_t *a)
 {
     uint64_t err;
     if ((err = kt_alloc(KOZO_OBJ_CNODE, 4, a)) ||
-        (err = kozo_untyped_retype(env->untyped, KOZO_OBJ_CNODE, 4, KT_SLOT_CNODE, *a, KT_DEPTH, 5, 1)))
+        (err = kozo_untyped_retype(env->untyped, KOZO_OBJ_CNODE, 4, SYS_SLOT_CNODE, *a, KT_DEPTH, 5, 1)))
         return err;
     return kozo_untyped_retype(env->untyped, KOZO_OBJ_NOTIFICATION, 0, *a, 5, 4, 7, 1);
 }
@@ -192,10 +192,10 @@ KTEST(cnode_move, "Move takes the cap out of the source slot, badge and rights i
     kozo_handle_t e, b, d = kt_slot();
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_mint(e, KOZO_RIGHT_WRITE, 9, &b));
-    KT_OK(kozo_cnode_move(KT_SLOT_CNODE, d, KT_DEPTH, KT_SLOT_CNODE, b, KT_DEPTH));
+    KT_OK(kozo_cnode_move(SYS_SLOT_CNODE, d, KT_DEPTH, SYS_SLOT_CNODE, b, KT_DEPTH));
     KT_EQ(kt_type(b), KOZO_OBJ_NULL);
-    KT_EQ(describe(KT_SLOT_CNODE, d, KT_DEPTH).data, 9);
-    KT_EQ(describe(KT_SLOT_CNODE, d, KT_DEPTH).rights, KOZO_RIGHT_WRITE);
+    KT_EQ(describe(SYS_SLOT_CNODE, d, KT_DEPTH).data, 9);
+    KT_EQ(describe(SYS_SLOT_CNODE, d, KT_DEPTH).rights, KOZO_RIGHT_WRITE);
 }
 
 KTEST(cnode_move_to_occupied, "Move onto an occupied slot is SLOT_OCCUPIED; both stay")
@@ -203,14 +203,14 @@ KTEST(cnode_move_to_occupied, "Move onto an occupied slot is SLOT_OCCUPIED; both
     kozo_handle_t e, n;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
-    KT_ERR(kozo_cnode_move(KT_SLOT_CNODE, n, KT_DEPTH, KT_SLOT_CNODE, e, KT_DEPTH), KOZO_ERR_SLOT_OCCUPIED);
+    KT_ERR(kozo_cnode_move(SYS_SLOT_CNODE, n, KT_DEPTH, SYS_SLOT_CNODE, e, KT_DEPTH), KOZO_ERR_SLOT_OCCUPIED);
     KT_EQ(kt_type(e), KOZO_OBJ_ENDPOINT);
     KT_EQ(kt_type(n), KOZO_OBJ_NOTIFICATION);
 }
 
 KTEST(cnode_move_from_empty, "Move from an empty slot is INVALID_HANDLE")
 {
-    KT_ERR(kozo_cnode_move(KT_SLOT_CNODE, kt_slot(), KT_DEPTH, KT_SLOT_CNODE, kt_slot(), KT_DEPTH),
+    KT_ERR(kozo_cnode_move(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH, SYS_SLOT_CNODE, kt_slot(), KT_DEPTH),
            KOZO_ERR_INVALID_HANDLE);
 }
 
@@ -219,15 +219,15 @@ KTEST(cnode_move_keeps_derivation, "A moved cap keeps its children: revoking it 
     kozo_handle_t e, child, d = kt_slot();
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_mint(e, KOZO_RIGHTS_ALL, 3, &child));
-    KT_OK(kozo_cnode_move(KT_SLOT_CNODE, d, KT_DEPTH, KT_SLOT_CNODE, e, KT_DEPTH));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, d, KT_DEPTH));
+    KT_OK(kozo_cnode_move(SYS_SLOT_CNODE, d, KT_DEPTH, SYS_SLOT_CNODE, e, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, d, KT_DEPTH));
     KT_EQ(kt_type(child), KOZO_OBJ_NULL);
     KT_EQ(kt_type(d), KOZO_OBJ_ENDPOINT);
 }
 
 KTEST(cnode_delete_empty_slot, "Deleting an empty slot is fine")
 {
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, kt_slot(), KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH));
 }
 
 KTEST(cnode_delete_copy_keeps_object, "Deleting one of two caps leaves the object alive")
@@ -235,7 +235,7 @@ KTEST(cnode_delete_copy_keeps_object, "Deleting one of two caps leaves the objec
     kozo_handle_t e, c;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_copy(e, KOZO_RIGHTS_ALL, &c));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, e, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, e, KT_DEPTH));
     KT_EQ(kt_type(e), KOZO_OBJ_NULL);
     KT_ERR(nb_send0(c), KOZO_ERR_WOULD_BLOCK);
 }
@@ -247,7 +247,7 @@ KTEST(cnode_revoke_deletes_children, "Revoke deletes copies and mints of a cap, 
     KT_OK(kt_copy(e, KOZO_RIGHTS_ALL, &c1));
     KT_OK(kt_copy(c1, KOZO_RIGHT_READ, &c2));
     KT_OK(kt_mint(e, KOZO_RIGHTS_ALL, 8, &m));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, e, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, e, KT_DEPTH));
     KT_EQ(kt_type(c1), KOZO_OBJ_NULL);
     KT_EQ(kt_type(c2), KOZO_OBJ_NULL);
     KT_EQ(kt_type(m), KOZO_OBJ_NULL);
@@ -262,11 +262,11 @@ KTEST(cnode_revoke_badged_copies_only,
     KT_OK(kt_mint(e, KOZO_RIGHTS_ALL, 5, &a));
     KT_OK(kt_copy(a, KOZO_RIGHTS_ALL, &a1));
     KT_OK(kt_mint(e, KOZO_RIGHTS_ALL, 5, &b)); // same badge, minted separately
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, a, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, a, KT_DEPTH));
     KT_EQ(kt_type(a1), KOZO_OBJ_NULL);
     KT_EQ(kt_type(a), KOZO_OBJ_ENDPOINT);
     KT_EQ(kt_type(b), KOZO_OBJ_ENDPOINT);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, b, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, b, KT_DEPTH));
     KT_EQ(kt_type(a), KOZO_OBJ_ENDPOINT);
 }
 
@@ -276,14 +276,14 @@ KTEST(cnode_revoke_copy_is_noop, "An unbadged copy has no children: revoking it 
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_OK(kt_copy(e, KOZO_RIGHTS_ALL, &c1));
     KT_OK(kt_copy(e, KOZO_RIGHTS_ALL, &c2));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, c1, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, c1, KT_DEPTH));
     KT_EQ(kt_type(c2), KOZO_OBJ_ENDPOINT);
     KT_EQ(kt_type(e), KOZO_OBJ_ENDPOINT);
 }
 
 KTEST(cnode_describe_empty, "Describe of an empty slot is type NULL, no rights")
 {
-    struct kozo_res_cnode_describe d = describe(KT_SLOT_CNODE, kt_slot(), KT_DEPTH);
+    struct kozo_res_cnode_describe d = describe(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH);
     KT_EQ(d.type, KOZO_OBJ_NULL);
     KT_EQ(d.rights, 0);
     KT_EQ(d.data, 0);
@@ -291,34 +291,34 @@ KTEST(cnode_describe_empty, "Describe of an empty slot is type NULL, no rights")
 
 KTEST(cnode_describe_bad_index, "Describe of a slot that does not resolve is INVALID_HANDLE")
 {
-    KT_ERR(kozo_cnode_describe(KT_SLOT_CNODE, 1ULL << 40, KT_DEPTH, NULL), KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_cnode_describe(KT_SLOT_CNODE, 3, 65, NULL), KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_cnode_describe(KT_SLOT_CNODE, 3, ~0ULL, NULL), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_cnode_describe(SYS_SLOT_CNODE, 1ULL << 40, KT_DEPTH, NULL), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_cnode_describe(SYS_SLOT_CNODE, 3, 65, NULL), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_cnode_describe(SYS_SLOT_CNODE, 3, ~0ULL, NULL), KOZO_ERR_INVALID_HANDLE);
 }
 
-KTEST(cnode_describe_runner_slots, "ktest's own CNode, VSpace and TCB are where layout.h says")
+KTEST(cnode_describe_runner_slots, "ktest's own CNode, VSpace and TCB are where system/ktest.sys says")
 {
-    KT_EQ(describe(KT_SLOT_CNODE, KT_SLOT_CNODE, KT_DEPTH).type, KOZO_OBJ_CNODE);
-    KT_EQ(describe(KT_SLOT_CNODE, KT_SLOT_CNODE, KT_DEPTH).data, KT_CNODE_BITS);
-    KT_EQ(kt_type(KT_SLOT_VSPACE), KOZO_OBJ_VSPACE);
-    KT_EQ(kt_type(KT_SLOT_TCB), KOZO_OBJ_TCB);
-    KT_EQ(kt_type(KT_SLOT_EP), KOZO_OBJ_ENDPOINT);
-    KT_EQ(kt_type(KT_SLOT_IRQ_CONTROL), KOZO_OBJ_IRQ_CONTROL);
-    KT_EQ(kt_type(KT_SLOT_IOPORT_CONTROL), KOZO_OBJ_IOPORT_CONTROL);
-    KT_EQ(kt_type(KT_SLOT_UNTYPED), KOZO_OBJ_UNTYPED);
+    KT_EQ(describe(SYS_SLOT_CNODE, SYS_SLOT_CNODE, KT_DEPTH).type, KOZO_OBJ_CNODE);
+    KT_EQ(describe(SYS_SLOT_CNODE, SYS_SLOT_CNODE, KT_DEPTH).data, SYS_CNODE_BITS);
+    KT_EQ(kt_type(SYS_SLOT_VSPACE), KOZO_OBJ_VSPACE);
+    KT_EQ(kt_type(SYS_SLOT_TCB), KOZO_OBJ_TCB);
+    KT_EQ(kt_type(SYS_SLOT_EP), KOZO_OBJ_ENDPOINT);
+    KT_EQ(kt_type(SYS_SLOT_IRQ_CONTROL), KOZO_OBJ_IRQ_CONTROL);
+    KT_EQ(kt_type(SYS_SLOT_IOPORT_CONTROL), KOZO_OBJ_IOPORT_CONTROL);
+    KT_EQ(kt_type(SYS_SLOT_UNTYPED), KOZO_OBJ_UNTYPED);
 }
 
 KTEST(cnode_unknown_label, "An unknown label on a CNode is ILLEGAL_OPERATION")
 {
     kozo_handle_t s = kt_slot();
     const uint64_t args[2] = { s, KT_DEPTH };
-    KT_ERR(kozo_invoke(KT_SLOT_CNODE, 19, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kozo_invoke(KT_SLOT_CNODE, 1, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_invoke(SYS_SLOT_CNODE, 19, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_invoke(SYS_SLOT_CNODE, 1, 2, args, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(cnode_unknown_label_checked_first, "An unknown label is ILLEGAL_OPERATION whatever the arguments")
 {
-    KT_ERR(kt_label(KT_SLOT_CNODE, 19), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kt_label(SYS_SLOT_CNODE, 19), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 // A chain of n two-slot CNodes, each in slot 0 of the one before; all from Untyped u.
@@ -329,11 +329,11 @@ chain(kozo_handle_t u, unsigned n, kozo_handle_t *head)
     uint64_t err;
     for (unsigned i = 0; i < n; i += KOZO_RETYPE_MAX_COUNT) {
         unsigned k = n - i < KOZO_RETYPE_MAX_COUNT ? n - i : KOZO_RETYPE_MAX_COUNT;
-        if ((err = kozo_untyped_retype(u, KOZO_OBJ_CNODE, 1, KT_SLOT_CNODE, 0, 0, first + i, k)))
+        if ((err = kozo_untyped_retype(u, KOZO_OBJ_CNODE, 1, SYS_SLOT_CNODE, 0, 0, first + i, k)))
             return err;
     }
     for (unsigned i = n - 1; i > 0; i--)
-        if ((err = kozo_cnode_move(first + i - 1, 0, 1, KT_SLOT_CNODE, first + i, KT_DEPTH)))
+        if ((err = kozo_cnode_move(first + i - 1, 0, 1, SYS_SLOT_CNODE, first + i, KT_DEPTH)))
             return err;
     *head = first;
     return KOZO_ERR_OK;
@@ -345,9 +345,9 @@ KTEST(cnode_delete_deep_chain, "Deleting a chain of 1000 nested CNodes destroys 
     KT_OK(kt_alloc(KOZO_OBJ_UNTYPED, 17, &u));
     KT_OK(chain(u, 1000, &head));
     KT_EQ(describe(head, 0, 1).type, KOZO_OBJ_CNODE);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, head, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, head, KT_DEPTH));
     // Without a Revoke, u is only whole if every CNode of the chain was destroyed.
-    KT_OK(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 17, KT_SLOT_CNODE, 0, 0, kt_slot(), 1));
+    KT_OK(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 17, SYS_SLOT_CNODE, 0, 0, kt_slot(), 1));
 }
 
 KTEST(cnode_holding_its_own_cap, "A CNode holding its own cap outlives the outside cap; Revoke reclaims it")
@@ -355,12 +355,12 @@ KTEST(cnode_holding_its_own_cap, "A CNode holding its own cap outlives the outsi
     kozo_handle_t u, c;
     KT_OK(kt_alloc(KOZO_OBJ_UNTYPED, 12, &u));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_CNODE, 2, &c));
-    KT_OK(kozo_cnode_copy(c, 0, 2, KT_SLOT_CNODE, c, KT_DEPTH, KOZO_RIGHTS_ALL));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, c, KT_DEPTH));
-    KT_ERR(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 12, KT_SLOT_CNODE, 0, 0, kt_slot(), 1),
+    KT_OK(kozo_cnode_copy(c, 0, 2, SYS_SLOT_CNODE, c, KT_DEPTH, KOZO_RIGHTS_ALL));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, c, KT_DEPTH));
+    KT_ERR(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 12, SYS_SLOT_CNODE, 0, 0, kt_slot(), 1),
            KOZO_ERR_NOT_ENOUGH_MEMORY); // still alive, unreachable
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
-    KT_OK(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 12, KT_SLOT_CNODE, 0, 0, kt_slot(), 1));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kozo_untyped_retype(u, KOZO_OBJ_UNTYPED, 12, SYS_SLOT_CNODE, 0, 0, kt_slot(), 1));
 }
 
 // Signal handle 1 of our CSpace until that fails; res[0] the error, res[1] the rounds.
@@ -379,15 +379,15 @@ KTEST(cnode_revoked_under_thread, "Revoking the CNode a thread uses as CSpace ma
     struct kt_thread *t;
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 4, &c));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
-    KT_OK(kozo_cnode_copy(c, 1, 4, KT_SLOT_CNODE, n, KT_DEPTH, KOZO_RIGHTS_ALL));
+    KT_OK(kozo_cnode_copy(c, 1, 4, SYS_SLOT_CNODE, n, KT_DEPTH, KOZO_RIGHTS_ALL));
     KT_OK(kt_mint(c, KOZO_RIGHTS_ALL, kozo_cnode_guard_make(KOZO_HANDLE_BITS - 4, 0), &g));
     KT_OK(kt_thread_new(signal_until_gone, env->priority, 0, &t));
-    KT_OK(kozo_tcb_configure(t->tcb, g, KT_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, 0));
+    KT_OK(kozo_tcb_configure(t->tcb, g, SYS_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, 0));
     KT_OK(kt_thread_start(t));
     kt_settle();
     KT_OK(t->res[0]);
     KT_NE(t->res[1], 0);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, c, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, c, KT_DEPTH));
     kt_settle();
     KT_ERR(t->res[0], KOZO_ERR_INVALID_HANDLE);
     KT_OK(kozo_tcb_suspend(t->tcb)); // it cannot suspend itself without a CSpace

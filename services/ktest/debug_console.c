@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
 // The debug console as a capability: DEBUG_PUTCHAR names a DEBUG_CONSOLE cap (ktest has a
-// copy of init's in KT_SLOT_DEBUG_CONSOLE), and what a user writes there cannot be a
+// copy of init's in SYS_SLOT_DEBUG_CONSOLE), and what a user writes there cannot be a
 // terminal control or pass for a kernel line.
 //
 // To see exactly what the kernel wrote, a case puts COM1 in loopback (MCR bit 4): every
@@ -54,7 +54,7 @@ loop_begin(struct loop *l)
     uint64_t err;
     memset(l, 0, sizeof(*l));
     l->com1 = kt_slot();
-    if ((err = kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, KT_SLOT_CNODE, l->com1,
+    if ((err = kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, SYS_SLOT_CNODE, l->com1,
                                          KT_DEPTH)))
         return err;
     l->mcr = in8(l->com1, COM1_MCR);
@@ -128,7 +128,7 @@ KTEST(debug_console_needs_cap,
     results[1] = kozo_debug_putchar(KOZO_SLOT_NULL, 'b'); // slot 0
     results[2] = kozo_debug_putchar(1ULL << 40, 'c');     // outside the CSpace
     results[3] = kozo_debug_putchar(ep, 'd');             // another object
-    results[4] = kozo_debug_putchar(KT_SLOT_IOPORT_CONTROL, 'e');
+    results[4] = kozo_debug_putchar(SYS_SLOT_IOPORT_CONTROL, 'e');
     results[5] = kozo_debug_putchar(env->untyped, 'f');
     KT_OK(loop_end(&l));
     KT_ERR(results[0], KOZO_ERR_INVALID_HANDLE);
@@ -147,14 +147,14 @@ KTEST(debug_console_copy_then_deleted,
     kozo_handle_t copy;
     struct kozo_res_cnode_describe d;
     uint64_t before, after, original;
-    KT_OK(kt_copy(KT_SLOT_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, &copy));
-    KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, copy, KT_DEPTH, &d));
+    KT_OK(kt_copy(SYS_SLOT_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, &copy));
+    KT_OK(kozo_cnode_describe(SYS_SLOT_CNODE, copy, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_DEBUG_CONSOLE);
     KT_OK(loop_begin(&l));
     before = loop_write(&l, copy, "ok", 2);
-    kozo_cnode_delete(KT_SLOT_CNODE, copy, KT_DEPTH);
+    kozo_cnode_delete(SYS_SLOT_CNODE, copy, KT_DEPTH);
     after = loop_write(&l, copy, "no", 2);
-    original = loop_write(&l, KT_SLOT_DEBUG_CONSOLE, "!", 1);
+    original = loop_write(&l, SYS_SLOT_DEBUG_CONSOLE, "!", 1);
     KT_OK(loop_end(&l));
     KT_OK(before);
     KT_ERR(after, KOZO_ERR_INVALID_HANDLE);
@@ -183,7 +183,7 @@ KTEST(debug_console_no_controls, "User bytes other than printable ASCII, \\n \\r
     struct loop l;
     uint64_t err;
     KT_OK(loop_begin(&l));
-    err = loop_write(&l, KT_SLOT_DEBUG_CONSOLE, in, sizeof(in) - 1);
+    err = loop_write(&l, SYS_SLOT_DEBUG_CONSOLE, in, sizeof(in) - 1);
     KT_OK(loop_end(&l));
     KT_OK(err);
     LOOP_EXPECT(l, want, sizeof(want) - 1);
@@ -199,7 +199,7 @@ KTEST(debug_console_kernel_mark, "A user line starting with \"[kernel]\" is writ
     struct loop l;
     uint64_t err;
     KT_OK(loop_begin(&l));
-    err = loop_write(&l, KT_SLOT_DEBUG_CONSOLE, in, sizeof(in) - 1);
+    err = loop_write(&l, SYS_SLOT_DEBUG_CONSOLE, in, sizeof(in) - 1);
     KT_OK(loop_end(&l));
     KT_OK(err);
     LOOP_EXPECT(l, want, sizeof(want) - 1);
@@ -219,7 +219,7 @@ KTEST(debug_console_kernel_line_own, "A kernel message in the middle of a user l
     uint64_t err;
     KT_OK(kt_thread_new(ud2_thread, env->priority, 0, &t));
     KT_OK(loop_begin(&l));
-    err = loop_write(&l, KT_SLOT_DEBUG_CONSOLE, "ab", 2);
+    err = loop_write(&l, SYS_SLOT_DEBUG_CONSOLE, "ab", 2);
     if (!err) {
         err = kt_thread_start(t);
         kt_settle();

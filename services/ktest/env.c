@@ -24,24 +24,24 @@ uint64_t
 env_init(void)
 {
     struct kozo_res_cnode_describe d;
-    uint64_t err = kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_UNTYPED, KT_DEPTH, &d);
+    uint64_t err = kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_UNTYPED, KT_DEPTH, &d);
     if (err || d.type != KOZO_OBJ_UNTYPED)
         return err ? err : KOZO_ERR_WRONG_TYPE;
     pool_bits = (unsigned)d.data;
     if (pool_bits < CASE_BITS + 1)
         return KOZO_ERR_NOT_ENOUGH_MEMORY;
     // The pool must be whole (all free) at the start: the end is compared with it.
-    if ((err = kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, pool_bits, KT_SLOT_CNODE, 0, 0,
+    if ((err = kozo_untyped_retype(SYS_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, pool_bits, SYS_SLOT_CNODE, 0, 0,
                                    SLOT_TMP, 1)))
         return err;
-    kozo_cnode_delete(KT_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
-    if ((err = kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, RUNNER_BITS, KT_SLOT_CNODE, 0, 0,
+    kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
+    if ((err = kozo_untyped_retype(SYS_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, RUNNER_BITS, SYS_SLOT_CNODE, 0, 0,
                                    SLOT_RUNNER_UT, 1)))
         return err;
-    svc_pool_init(&pool, KT_SLOT_CNODE, KT_DEPTH, SCRATCH_FIRST, SCRATCH_END, KT_SLOT_ASID_POOL);
+    svc_pool_init(&pool, SYS_SLOT_CNODE, KT_DEPTH, SCRATCH_FIRST, SCRATCH_END, SYS_SLOT_ASID_POOL);
     if ((err = svc_pool_add(&pool, SLOT_CASE_UT, 0, CASE_BITS, false, 0)))
         return err;
-    return kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, CASE_BITS, KT_SLOT_CNODE, 0, 0,
+    return kozo_untyped_retype(SYS_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, CASE_BITS, SYS_SLOT_CNODE, 0, 0,
                                SLOT_CASE_PARENT, 1);
 }
 
@@ -55,7 +55,7 @@ void
 env_reset(void)
 {
     for (kozo_handle_t s = SCRATCH_FIRST; s < pool.next_slot; s++)
-        kozo_cnode_delete(KT_SLOT_CNODE, s, KT_DEPTH);
+        kozo_cnode_delete(SYS_SLOT_CNODE, s, KT_DEPTH);
     svc_pool_reset(&pool);
     next_window = 0;
     nthreads = 0;
@@ -89,9 +89,9 @@ uint64_t
 kt_alloc_from(kozo_handle_t ut, uint64_t type, uint64_t size_bits, kozo_handle_t *out)
 {
     *out = kt_slot();
-    uint64_t err = kozo_untyped_retype(ut, type, size_bits, KT_SLOT_CNODE, 0, 0, *out, 1);
+    uint64_t err = kozo_untyped_retype(ut, type, size_bits, SYS_SLOT_CNODE, 0, 0, *out, 1);
     if (!err && type == KOZO_OBJ_VSPACE)
-        err = kozo_asid_pool_assign(KT_SLOT_ASID_POOL, *out, NULL); // ready to use, as init's
+        err = kozo_asid_pool_assign(SYS_SLOT_ASID_POOL, *out, NULL); // ready to use, as init's
     return err;
 }
 
@@ -113,7 +113,7 @@ kt_map_in(kozo_handle_t vspace, kozo_handle_t frame, uint64_t vaddr, uint64_t ri
 uint64_t
 kt_map(kozo_handle_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs)
 {
-    return kt_map_in(KT_SLOT_VSPACE, frame, vaddr, rights, attrs);
+    return kt_map_in(SYS_SLOT_VSPACE, frame, vaddr, rights, attrs);
 }
 
 uint64_t
@@ -136,21 +136,21 @@ uint64_t
 kt_copy(kozo_handle_t src, uint64_t rights, kozo_handle_t *out)
 {
     *out = kt_slot();
-    return kozo_cnode_copy(KT_SLOT_CNODE, *out, KT_DEPTH, KT_SLOT_CNODE, src, KT_DEPTH, rights);
+    return kozo_cnode_copy(SYS_SLOT_CNODE, *out, KT_DEPTH, SYS_SLOT_CNODE, src, KT_DEPTH, rights);
 }
 
 uint64_t
 kt_mint(kozo_handle_t src, uint64_t rights, uint64_t badge, kozo_handle_t *out)
 {
     *out = kt_slot();
-    return kozo_cnode_mint(KT_SLOT_CNODE, *out, KT_DEPTH, KT_SLOT_CNODE, src, KT_DEPTH, rights, badge);
+    return kozo_cnode_mint(SYS_SLOT_CNODE, *out, KT_DEPTH, SYS_SLOT_CNODE, src, KT_DEPTH, rights, badge);
 }
 
 uint64_t
 kt_type(kozo_handle_t slot)
 {
     struct kozo_res_cnode_describe d;
-    return kozo_cnode_describe(KT_SLOT_CNODE, slot, KT_DEPTH, &d) ? ~0ULL : d.type;
+    return kozo_cnode_describe(SYS_SLOT_CNODE, slot, KT_DEPTH, &d) ? ~0ULL : d.type;
 }
 
 uint64_t
@@ -182,8 +182,8 @@ kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigned flags, 
         .base = HELPER_BASE + HELPER_SPAN * nthreads++,
         .stack_pages = HELPER_STACK_PAGES,
         .priority = priority,
-        .cspace = KT_SLOT_CNODE,
-        .vspace = KT_SLOT_VSPACE,
+        .cspace = SYS_SLOT_CNODE,
+        .vspace = SYS_SLOT_VSPACE,
         .no_ipc_buffer = flags & KT_NO_IPC_BUFFER,
     };
     _Static_assert(SVC_THREAD_SPAN(HELPER_STACK_PAGES) <= HELPER_SPAN, "a helper's region holds its thread");

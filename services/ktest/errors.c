@@ -30,7 +30,7 @@ KTEST(syscall_debug_panic_label_zero, "DEBUG_PANIC with no panic label is refuse
     // Label 0 asks for no deliberate panic: a test build says INVALID_ARGUMENT, any other
     // build does not have the call at all.
     struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, 0), 0, { 0 } };
-    KT_ERR(kozo_syscall(KOZO_SYS_DEBUG_PANIC, KT_SLOT_DEBUG_CONSOLE, &m),
+    KT_ERR(kozo_syscall(KOZO_SYS_DEBUG_PANIC, SYS_SLOT_DEBUG_CONSOLE, &m),
            KOZO_TEST_BUILD ? KOZO_ERR_INVALID_ARGUMENT : KOZO_ERR_UNKNOWN_SYSCALL);
 }
 
@@ -58,7 +58,7 @@ KTEST(handle_empty_slot, "Invoking an empty slot is INVALID_HANDLE, resolved to 
 
 KTEST(handle_outside_cspace, "Handles beyond the CNode miss its guard: INVALID_HANDLE")
 {
-    static const uint64_t hs[] = { 1ULL << KT_CNODE_BITS, 1ULL << 40, 1ULL << 63, ~0ULL };
+    static const uint64_t hs[] = { 1ULL << SYS_CNODE_BITS, 1ULL << 40, 1ULL << 63, ~0ULL };
     for (unsigned i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
         KT_ERR(kozo_tcb_resume(hs[i]), KOZO_ERR_INVALID_HANDLE);
 }
@@ -90,18 +90,18 @@ target(const struct ktest_env *env, enum target t, kozo_handle_t *h)
 {
     switch (t) {
     case T_UNTYPED: *h = env->untyped; return KOZO_ERR_OK;
-    case T_CNODE: *h = KT_SLOT_CNODE; return KOZO_ERR_OK;
+    case T_CNODE: *h = SYS_SLOT_CNODE; return KOZO_ERR_OK;
     case T_TCB: return kt_alloc(KOZO_OBJ_TCB, 0, h);
     case T_FRAME: return kt_alloc(KOZO_OBJ_FRAME, 0, h);
     case T_TABLE: return kt_alloc(KOZO_OBJ_PAGE_TABLE, 0, h);
-    case T_IRQ_CONTROL: *h = KT_SLOT_IRQ_CONTROL; return KOZO_ERR_OK;
+    case T_IRQ_CONTROL: *h = SYS_SLOT_IRQ_CONTROL; return KOZO_ERR_OK;
     case T_IRQ_HANDLER:
         *h = kt_slot();
-        return kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, 13, KT_SLOT_CNODE, *h, KT_DEPTH);
-    case T_IOPORT_CONTROL: *h = KT_SLOT_IOPORT_CONTROL; return KOZO_ERR_OK;
+        return kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 13, SYS_SLOT_CNODE, *h, KT_DEPTH);
+    case T_IOPORT_CONTROL: *h = SYS_SLOT_IOPORT_CONTROL; return KOZO_ERR_OK;
     default:
         *h = kt_slot();
-        return kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x80, 0x80, KT_SLOT_CNODE, *h, KT_DEPTH);
+        return kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, *h, KT_DEPTH);
     }
 }
 

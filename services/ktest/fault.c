@@ -142,7 +142,7 @@ KTEST(fault_unknown_syscall_message,
 static void
 bad_syscall_with_slot(struct kt_thread *t)
 {
-    t->ipc->receive_cnode = KT_SLOT_CNODE;
+    t->ipc->receive_cnode = SYS_SLOT_CNODE;
     t->ipc->receive_index = t->arg[1];
     t->ipc->receive_depth = KT_DEPTH;
     t->res[0] = kt_syscall_nr(t->arg[0], 0);
@@ -226,7 +226,7 @@ KTEST(fault_registers_refused_while_handled,
     KT_ERR(kozo_tcb_set_registers(h->tcb, (uint64_t)kt_ud2, h->stack_top, 0, 0, 0, 0),
            KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kozo_tcb_read_registers(h->tcb, &r), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kozo_tcb_configure(h->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
+    KT_ERR(kozo_tcb_configure(h->tcb, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
            KOZO_ERR_ILLEGAL_OPERATION);
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_map(f, va, KT_RW, 0));
@@ -295,8 +295,8 @@ KTEST(fault_handler_deleted_while_faulting, "Deleting a faulted thread's handler
     KT_OK(kt_thread_start(h));
     kt_settle(); // it faults and blocks sending its fault message: nobody receives
     KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_BLOCKED_SEND);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, ep, KT_DEPTH)); // the badged copy in its TCB too
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, ep, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, ep, KT_DEPTH)); // the badged copy in its TCB too
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, ep, KT_DEPTH));
     kt_settle();
     KT_EQ(h->res[1], 0); // it never ran on past the fault
 }
@@ -365,8 +365,8 @@ KTEST(fault_handler_endpoint_deleted, "A thread sending its fault to an endpoint
     struct kt_thread *h, *srv;
     KT_OK(lost_handler_setup(env, &ep, &h, &srv));
     KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_BLOCKED_SEND);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, ep, KT_DEPTH)); // the badged copies, the TCB's too
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, ep, KT_DEPTH)); // the last cap: the endpoint goes
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, ep, KT_DEPTH)); // the badged copies, the TCB's too
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, ep, KT_DEPTH)); // the last cap: the endpoint goes
     kt_settle();
     check_clean_after_lost_handler(h, srv);
 }
@@ -382,7 +382,7 @@ KTEST(fault_handler_thread_deleted, "A thread whose fault handler dies before re
     KT_OK(kt_thread_start(handler));
     kt_settle();
     KT_EQ(kt_thread_state(h->tcb), KOZO_THREAD_BLOCKED_REPLY);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, handler->tcb, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, handler->tcb, KT_DEPTH));
     kt_settle();
     check_clean_after_lost_handler(h, srv);
 }

@@ -178,7 +178,7 @@ KTEST(fpu_owner_deleted, "A thread deleted while its state is in the FPU leaves 
     dirty->arg[0] = env->ntfn, dirty->arg[1] = 7, dirty->arg[2] = never;
     KT_OK(kt_thread_start(dirty));
     kt_wait();
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, dirty->tcb, KT_DEPTH)); // the FPU's owner goes
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, dirty->tcb, KT_DEPTH)); // the FPU's owner goes
     KT_OK(kt_thread_run(fpu_read_fresh, 100, env->ntfn, &fresh));
     kt_wait();
     KT_EQ(fresh->res[0], 0);

@@ -133,7 +133,7 @@ minder(struct kt_thread *t)
 static uint64_t
 h_retype(const struct ktest_env *env, kozo_handle_t h, uint64_t type, uint64_t bits, uint64_t slot)
 {
-    return kozo_untyped_retype(env->untyped, type, bits, KT_SLOT_CNODE, h, KT_DEPTH, slot, 1);
+    return kozo_untyped_retype(env->untyped, type, bits, SYS_SLOT_CNODE, h, KT_DEPTH, slot, 1);
 }
 
 // H: the hostile thread's whole CSpace. Returns the guarded cap to it in *root.
@@ -153,14 +153,14 @@ build_h(const struct ktest_env *env, kozo_handle_t *h, kozo_handle_t *root)
     for (unsigned i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
         if ((err = h_retype(env, *h, objs[i].type, objs[i].bits, objs[i].slot)))
             return err;
-    if ((err = kozo_cnode_copy(*h, 1, H_BITS, KT_SLOT_CNODE, *root, KT_DEPTH, KOZO_RIGHTS_ALL)) ||
+    if ((err = kozo_cnode_copy(*h, 1, H_BITS, SYS_SLOT_CNODE, *root, KT_DEPTH, KOZO_RIGHTS_ALL)) ||
         (err = kozo_cnode_mint(*h, 3, H_BITS, *h, 2, H_BITS, KOZO_RIGHTS_ALL, 0x3)) ||
         (err = kozo_cnode_mint(*h, 5, H_BITS, *h, 4, H_BITS, KOZO_RIGHTS_ALL, 0x5)) ||
-        (err = kozo_cnode_copy(*h, 9, H_BITS, KT_SLOT_CNODE, *root, KT_DEPTH, KOZO_RIGHT_READ)) ||
-        (err = kozo_cnode_copy(*h, 16, H_BITS, KT_SLOT_CNODE, KT_SLOT_IRQ_CONTROL, KT_DEPTH,
+        (err = kozo_cnode_copy(*h, 9, H_BITS, SYS_SLOT_CNODE, *root, KT_DEPTH, KOZO_RIGHT_READ)) ||
+        (err = kozo_cnode_copy(*h, 16, H_BITS, SYS_SLOT_CNODE, SYS_SLOT_IRQ_CONTROL, KT_DEPTH,
                                KOZO_RIGHTS_ALL)) ||
-        (err = kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x80, 0x80, *h, 17, H_BITS)) ||
-        (err = kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x3ff, 0x3ff, *h, 18, H_BITS)))
+        (err = kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, *h, 17, H_BITS)) ||
+        (err = kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x3ff, 0x3ff, *h, 18, H_BITS)))
         return err;
     return KOZO_ERR_OK;
 }
@@ -172,7 +172,7 @@ KTEST(hostile_random_calls, "KTEST_HOSTILE_N random calls from a confined thread
     KT_OK(build_h(env, &h, &root));
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &fault_ep));
     KT_OK(kt_thread_new(hostile, H_PRIO(env), 0, &t));
-    KT_OK(kozo_tcb_configure(t->tcb, root, KT_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, fault_ep));
+    KT_OK(kozo_tcb_configure(t->tcb, root, SYS_SLOT_VSPACE, t->ipc_frame, (uint64_t)t->ipc, fault_ep));
     KT_OK(kt_thread_new(minder, H_PRIO(env), 0, &m));
     m->arg[0] = t->tcb, m->arg[1] = (uint64_t)t, m->arg[2] = env->ntfn;
     KT_OK(kt_thread_start(t));

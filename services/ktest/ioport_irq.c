@@ -15,14 +15,14 @@ static uint64_t
 issue(uint64_t first, uint64_t last, kozo_handle_t *out)
 {
     *out = kt_slot();
-    return kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, first, last, KT_SLOT_CNODE, *out, KT_DEPTH);
+    return kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, first, last, SYS_SLOT_CNODE, *out, KT_DEPTH);
 }
 
 static uint64_t
 irq_get(uint64_t line, kozo_handle_t *out)
 {
     *out = kt_slot();
-    return kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, line, KT_SLOT_CNODE, *out, KT_DEPTH);
+    return kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, line, SYS_SLOT_CNODE, *out, KT_DEPTH);
 }
 
 KTEST(ioport_kernel_ports_refused, "Ports the kernel drives (PIC, PIT, COM2) are never issued")
@@ -77,11 +77,11 @@ KTEST(ioport_issue_destination, "Issue into an occupied slot is SLOT_OCCUPIED, i
 {
     kozo_handle_t p, e;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x80, 0x80, KT_SLOT_CNODE, e, KT_DEPTH),
+    KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, e, KT_DEPTH),
            KOZO_ERR_SLOT_OCCUPIED);
-    KT_ERR(kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x80, 0x80, KT_SLOT_CNODE, 1ULL << 20, KT_DEPTH),
+    KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, 1ULL << 20, KT_DEPTH),
            KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_ioport_control_issue(KT_SLOT_IOPORT_CONTROL, 0x80, 0x80, e, 0, 1), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, e, 0, 1), KOZO_ERR_WRONG_TYPE);
     KT_OK(issue(0x80, 0x80, &p));
 }
 
@@ -129,7 +129,7 @@ KTEST(ioport_describe_range, "Describe of an I/O-port cap gives first | last << 
     kozo_handle_t p;
     struct kozo_res_cnode_describe d;
     KT_OK(issue(0x3f8, 0x3ff, &p));
-    KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, p, KT_DEPTH, &d));
+    KT_OK(kozo_cnode_describe(SYS_SLOT_CNODE, p, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_IOPORT);
     KT_EQ(d.data, 0x3f8 | (0x3ffULL << 16));
 }
@@ -140,7 +140,7 @@ KTEST(ioport_copy_works_alone, "A copy of an I/O-port cap works after the origin
     struct kozo_res_ioport_in8 r = { 0 };
     KT_OK(issue(COM1 + 7, COM1 + 7, &p));
     KT_OK(kt_copy(p, KOZO_RIGHTS_ALL, &c));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, p, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, p, KT_DEPTH));
     KT_OK(kozo_ioport_out8(c, COM1 + 7, 0x33));
     KT_OK(kozo_ioport_in8(c, COM1 + 7, &r));
     KT_EQ(r.value, 0x33);
@@ -153,7 +153,7 @@ KTEST(ioport_unknown_labels, "Unknown labels on I/O-port caps are ILLEGAL_OPERAT
     KT_ERR(kt_label(p, KOZO_INV_IOPORT_CONTROL_ISSUE),
            KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kt_label(p, 65), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_label(KT_SLOT_IOPORT_CONTROL, KOZO_INV_IOPORT_IN8),
+    KT_ERR(kt_label(SYS_SLOT_IOPORT_CONTROL, KOZO_INV_IOPORT_IN8),
            KOZO_ERR_ILLEGAL_OPERATION);
 }
 
@@ -171,7 +171,7 @@ KTEST(irq_get_twice, "A line issued twice is REVOKE_FIRST; free again once its h
     KT_OK(irq_get(5, &h));
     KT_ERR(irq_get(5, &h2), KOZO_ERR_REVOKE_FIRST);
     KT_EQ(kt_type(h2), KOZO_OBJ_NULL);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, h, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, h, KT_DEPTH));
     KT_OK(irq_get(5, &h2));
 }
 
@@ -180,9 +180,9 @@ KTEST(irq_copy_keeps_line, "A copy of a handler cap keeps the line issued until 
     kozo_handle_t h, c, again;
     KT_OK(irq_get(6, &h));
     KT_OK(kt_copy(h, KOZO_RIGHTS_ALL, &c));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, h, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, h, KT_DEPTH));
     KT_ERR(irq_get(6, &again), KOZO_ERR_REVOKE_FIRST);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, c, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, c, KT_DEPTH));
     KT_OK(irq_get(6, &again));
 }
 
@@ -190,8 +190,8 @@ KTEST(irq_get_destination, "IRQ Get into an occupied slot is SLOT_OCCUPIED, into
 {
     kozo_handle_t e, h;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, 7, KT_SLOT_CNODE, e, KT_DEPTH), KOZO_ERR_SLOT_OCCUPIED);
-    KT_ERR(kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, 7, KT_SLOT_CNODE, 1ULL << 30, KT_DEPTH),
+    KT_ERR(kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 7, SYS_SLOT_CNODE, e, KT_DEPTH), KOZO_ERR_SLOT_OCCUPIED);
+    KT_ERR(kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 7, SYS_SLOT_CNODE, 1ULL << 30, KT_DEPTH),
            KOZO_ERR_INVALID_HANDLE);
     KT_OK(irq_get(7, &h)); // the failed attempts did not issue the line
 }
@@ -215,7 +215,7 @@ KTEST(irq_describe_line, "Describe of a handler cap gives its line")
     kozo_handle_t h;
     struct kozo_res_cnode_describe d;
     KT_OK(irq_get(10, &h));
-    KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, h, KT_DEPTH, &d));
+    KT_OK(kozo_cnode_describe(SYS_SLOT_CNODE, h, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_IRQ_HANDLER);
     KT_EQ(d.data, 10);
 }
@@ -225,7 +225,7 @@ KTEST(irq_unknown_labels, "Unknown labels on IRQ control and handler caps are IL
     kozo_handle_t h;
     KT_OK(irq_get(11, &h));
     KT_ERR(kt_label(h, KOZO_INV_IRQ_CONTROL_GET), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_label(KT_SLOT_IRQ_CONTROL, KOZO_INV_IRQ_HANDLER_ACK),
+    KT_ERR(kt_label(SYS_SLOT_IRQ_CONTROL, KOZO_INV_IRQ_HANDLER_ACK),
            KOZO_ERR_ILLEGAL_OPERATION);
 }
 
@@ -235,7 +235,7 @@ KTEST(irq_notification_deleted_unbinds, "Deleting a bound notification unbinds i
     KT_OK(irq_get(12, &h));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
     KT_OK(kozo_irq_handler_set_notification(h, n));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, n, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, n, KT_DEPTH));
     KT_OK(kozo_irq_handler_ack(h));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n2));
     KT_OK(kozo_irq_handler_set_notification(h, n2));

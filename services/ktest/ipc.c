@@ -275,7 +275,7 @@ KTEST(ipc_wrong_types, "IPC on a cap that is neither endpoint nor notification i
     KT_ERR(kozo_send(f, &m), KOZO_ERR_WRONG_TYPE);
     KT_ERR(kozo_nb_send(t, &m), KOZO_ERR_WRONG_TYPE);
     KT_ERR(kozo_recv(f, &m), KOZO_ERR_WRONG_TYPE);
-    KT_ERR(kozo_nb_recv(KT_SLOT_CNODE, &m), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_nb_recv(SYS_SLOT_CNODE, &m), KOZO_ERR_WRONG_TYPE);
     KT_ERR(kozo_reply_recv(env->untyped, &m), KOZO_ERR_WRONG_TYPE);
 }
 

@@ -11,7 +11,7 @@ recv_and_die(struct kt_thread *t)
 {
     struct kozo_msg m = { 0, 0, { 0 } };
     kozo_recv(t->arg[0], &m);
-    kozo_cnode_delete(KT_SLOT_CNODE, t->tcb, KT_DEPTH);
+    kozo_cnode_delete(SYS_SLOT_CNODE, t->tcb, KT_DEPTH);
 }
 
 KTEST(ipc_unanswered_call_aborted, "A server taking a second call without replying aborts the first caller")
@@ -44,7 +44,7 @@ KTEST(ipc_server_deleted_aborts_caller, "Deleting a server that owes a reply wak
     KT_OK(kt_thread_run(kt_call_once, env->priority, ep, &c));
     kt_settle();
     KT_EQ(kt_thread_state(c->tcb), KOZO_THREAD_BLOCKED_REPLY);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, s->tcb, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, s->tcb, KT_DEPTH));
     kt_settle();
     KT_ERR(c->res[0], KOZO_ERR_ABORTED);
 }
@@ -70,8 +70,8 @@ KTEST(ipc_endpoint_deleted_aborts_waiters, "Deleting an endpoint wakes its recei
     s->arg[0] = e2;
     KT_OK(kt_thread_start(s));
     kt_settle();
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, e1, KT_DEPTH));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, e2, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, e1, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, e2, KT_DEPTH));
     kt_settle();
     KT_ERR(r->res[0], KOZO_ERR_ABORTED);
     KT_ERR(s->res[0], KOZO_ERR_ABORTED);

@@ -10,7 +10,7 @@ static void
 recv_cap(struct kt_thread *t)
 {
     struct kozo_msg m = { 0, 0, { 0 } };
-    t->ipc->receive_cnode = KT_SLOT_CNODE;
+    t->ipc->receive_cnode = SYS_SLOT_CNODE;
     t->ipc->receive_index = t->arg[1];
     t->ipc->receive_depth = KT_DEPTH;
     t->res[0] = kozo_recv(t->arg[0], &m);
@@ -142,7 +142,7 @@ cap_in_reply(const struct ktest_env *env, uint64_t server_rights, uint64_t want_
     KT_OK(kt_thread_new(reply_with_cap, env->priority, 0, &s));
     s->arg[0] = srv, s->arg[1] = n;
     KT_OK(kt_thread_start(s));
-    buf->receive_cnode = KT_SLOT_CNODE, buf->receive_index = dest, buf->receive_depth = KT_DEPTH;
+    buf->receive_cnode = SYS_SLOT_CNODE, buf->receive_index = dest, buf->receive_depth = KT_DEPTH;
     struct kozo_msg m = { 0, 0, { 0 } };
     KT_OK(kozo_call(ep, &m));
     buf->receive_cnode = 0;
@@ -183,7 +183,7 @@ static void
 call_with_slot(struct kt_thread *t)
 {
     struct kozo_msg m = { 0, 0, { 0 } };
-    t->ipc->receive_cnode = KT_SLOT_CNODE;
+    t->ipc->receive_cnode = SYS_SLOT_CNODE;
     t->ipc->receive_index = t->arg[1];
     t->ipc->receive_depth = KT_DEPTH;
     t->res[0] = kozo_call(t->arg[0], &m);
@@ -368,7 +368,7 @@ reply_grant_of_second_call(const struct ktest_env *env, uint64_t first_rights, u
     struct kozo_msg m = { kozo_msginfo_make(5, 0, 0, 0), 0, { 0 } };
     KT_OK(kozo_call(ep, &m));
     KT_EQ(m.mr[0], 1);
-    buf->receive_cnode = KT_SLOT_CNODE, buf->receive_index = dest, buf->receive_depth = KT_DEPTH;
+    buf->receive_cnode = SYS_SLOT_CNODE, buf->receive_index = dest, buf->receive_depth = KT_DEPTH;
     m.info = 0;
     KT_OK(kozo_call(ep, &m));
     buf->receive_cnode = 0;

@@ -19,7 +19,7 @@
 
 #include <kozo/kozo.h>
 #include <svc/thread.h>
-#include "layout.h"
+#include <system.h> // what system/ktest.sys gives ktest: SYS_SLOT_*, SYS_PRIORITY
 
 #define KT_DEPTH KOZO_HANDLE_BITS // handles in ktest's CSpace are slot numbers, 64 bits deep
 #define KT_RW    (KOZO_RIGHT_READ | KOZO_RIGHT_WRITE)

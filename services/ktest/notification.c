@@ -115,7 +115,7 @@ KTEST(ntfn_delete_aborts_waiter, "Deleting a notification wakes its waiter with 
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &n));
     KT_OK(kt_thread_run(kt_wait_once, env->priority, n, &w));
     kt_settle();
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, n, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, n, KT_DEPTH));
     kt_settle();
     KT_ERR(w->res[0], KOZO_ERR_ABORTED);
 }

@@ -73,7 +73,7 @@ remote_start_in(const struct ktest_env *env, const char *code, const char *end, 
     if ((err = kt_frame_mapped(&shared, &r->shared)) || (err = kt_copy(shared, KOZO_RIGHTS_ALL, &shared2)) ||
         (err = kt_map_in(r->vspace, shared2, SHARED_VA, KT_RW, 0)))
         return err;
-    if ((err = kozo_tcb_configure(r->tcb, KT_SLOT_CNODE, r->vspace, ipc, IPC_VA, fault_ep)) ||
+    if ((err = kozo_tcb_configure(r->tcb, SYS_SLOT_CNODE, r->vspace, ipc, IPC_VA, fault_ep)) ||
         (err = kozo_tcb_set_priority(r->tcb, env->priority)) ||
         (err = kozo_tcb_set_registers(r->tcb, CODE_VA, 0, 0, a0, SHARED_VA, 0)))
         return err;
@@ -94,7 +94,7 @@ static uint64_t
 vspace_from(const struct ktest_env *env, kozo_handle_t pool, kozo_handle_t *vs)
 {
     *vs = kt_slot();
-    uint64_t err = kozo_untyped_retype(env->untyped, KOZO_OBJ_VSPACE, 0, KT_SLOT_CNODE, 0, 0, *vs, 1);
+    uint64_t err = kozo_untyped_retype(env->untyped, KOZO_OBJ_VSPACE, 0, SYS_SLOT_CNODE, 0, 0, *vs, 1);
     return err ? err : kozo_asid_pool_assign(pool, *vs, NULL);
 }
 
@@ -156,7 +156,7 @@ KTEST(remote_vspace_revoked_under_thread,
     KT_OK(remote_start(env, remote_echo, remote_echo_end, ep, 0, &r));
     struct kozo_msg m = { kozo_msginfo_make(1, 0, 0, 0), 0, { 1, 0, 0, 0 } };
     KT_OK(kozo_call(ep, &m)); // it runs and waits for the next message
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, r.vspace, KT_DEPTH)); // the TCB's copy goes
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, r.vspace, KT_DEPTH)); // the TCB's copy goes
     // Sending to it must not switch to a thread without an address space.
     struct kozo_msg n = { kozo_msginfo_make(1, 0, 0, 0), 0, { 1, 0, 0, 0 } };
     uint64_t err = kozo_nb_send(ep, &n);
@@ -176,7 +176,7 @@ KTEST(remote_vspace_loses_asid_with_pool,
     kozo_handle_t pool = kt_slot(), ep, fault_ep;
     struct remote r, r2;
     struct kozo_res_asid_control_make_pool mp;
-    KT_OK(kozo_asid_control_make_pool(KT_SLOT_ASID_CONTROL, KT_SLOT_CNODE, pool, KT_DEPTH, &mp));
+    KT_OK(kozo_asid_control_make_pool(SYS_SLOT_ASID_CONTROL, SYS_SLOT_CNODE, pool, KT_DEPTH, &mp));
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &ep));
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &fault_ep));
     KT_OK(vspace_from(env, pool, &r.vspace));
@@ -186,7 +186,7 @@ KTEST(remote_vspace_loses_asid_with_pool,
     KT_EQ(m.mr[0], 2);
     KT_EQ(r.shared[0], 1);
 
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, pool, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, pool, KT_DEPTH));
     // It waits in Recv: the message arrives, and its first instruction after it faults.
     m = (struct kozo_msg){ kozo_msginfo_make(1, 0, 0, 0), 0, { 5, 0, 0, 0 } };
     KT_OK(kozo_send(ep, &m));
@@ -198,7 +198,7 @@ KTEST(remote_vspace_loses_asid_with_pool,
 
     // The range again (the lowest free one is the same), its first ASID to a new VSpace.
     struct kozo_res_asid_control_make_pool mp2;
-    KT_OK(kozo_asid_control_make_pool(KT_SLOT_ASID_CONTROL, KT_SLOT_CNODE, pool, KT_DEPTH, &mp2));
+    KT_OK(kozo_asid_control_make_pool(SYS_SLOT_ASID_CONTROL, SYS_SLOT_CNODE, pool, KT_DEPTH, &mp2));
     KT_EQ(mp2.first, mp.first);
     KT_OK(vspace_from(env, pool, &r2.vspace));
     KT_OK(remote_start_in(env, remote_echo, remote_echo_end, ep, 0, &r2)); // the same layout

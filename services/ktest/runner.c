@@ -24,7 +24,7 @@
 #include "ktest.h"
 #include "runner.h"
 
-int main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped);
+int main(void);
 
 extern const struct ktest_case __start_ktest_cases[], __stop_ktest_cases[];
 
@@ -109,8 +109,8 @@ collect(void)
 static uint64_t
 whole(kozo_handle_t ut, unsigned bits)
 {
-    uint64_t err = kozo_untyped_retype(ut, KOZO_OBJ_UNTYPED, bits, KT_SLOT_CNODE, 0, 0, SLOT_TMP, 1);
-    kozo_cnode_delete(KT_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
+    uint64_t err = kozo_untyped_retype(ut, KOZO_OBJ_UNTYPED, bits, SYS_SLOT_CNODE, 0, 0, SLOT_TMP, 1);
+    kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
     return err;
 }
 
@@ -129,7 +129,7 @@ reclaim(void)
     static char why[120];
     uint64_t err;
 
-    if ((err = kozo_cnode_revoke(KT_SLOT_CNODE, SLOT_CASE_UT, KT_DEPTH)))
+    if ((err = kozo_cnode_revoke(SYS_SLOT_CNODE, SLOT_CASE_UT, KT_DEPTH)))
         return "revoking the case's Untyped failed";
     env_reset(); // deletes the scratch slots the case used
     if ((err = whole(SLOT_CASE_UT, CASE_BITS))) {
@@ -137,17 +137,17 @@ reclaim(void)
                      kozo_error_name(err));
         return why;
     }
-    if ((err = kozo_cnode_delete(KT_SLOT_CNODE, SLOT_CASE_UT, KT_DEPTH)))
+    if ((err = kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_CASE_UT, KT_DEPTH)))
         return "deleting the case's Untyped failed";
     if (env_current.device_untyped &&
-        ((err = kozo_cnode_revoke(KT_SLOT_CNODE, env_current.device_untyped, KT_DEPTH)) ||
+        ((err = kozo_cnode_revoke(SYS_SLOT_CNODE, env_current.device_untyped, KT_DEPTH)) ||
          (err = whole(env_current.device_untyped, env_current.device_bits)))) {
         fmt_snprintf(why, sizeof(why), "leak: the device Untyped is not whole after Revoke (%s)",
                      kozo_error_name(err));
         return why;
     }
     if (env_current.hpet_untyped &&
-        ((err = kozo_cnode_revoke(KT_SLOT_CNODE, env_current.hpet_untyped, KT_DEPTH)) ||
+        ((err = kozo_cnode_revoke(SYS_SLOT_CNODE, env_current.hpet_untyped, KT_DEPTH)) ||
          (err = whole(env_current.hpet_untyped, env_current.hpet_bits)))) {
         fmt_snprintf(why, sizeof(why), "leak: the HPET's device Untyped is not whole after Revoke (%s)",
                      kozo_error_name(err));
@@ -160,8 +160,8 @@ reclaim(void)
             return why;
         }
     for (uint64_t irq = 0; irq < KOZO_IRQ_LINES; irq++) {
-        err = kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, irq, KT_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
-        kozo_cnode_delete(KT_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
+        err = kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, irq, SYS_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
+        kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_TMP, KT_DEPTH);
         if (err) {
             fmt_snprintf(why, sizeof(why), "leak: IRQ line %lu still issued (%s)", (unsigned long)irq,
                          kozo_error_name(err));
@@ -201,10 +201,10 @@ finish(void)
     uint64_t err;
 
     watchdog_stop();
-    kozo_cnode_revoke(KT_SLOT_CNODE, SLOT_RUNNER_UT, KT_DEPTH);
-    kozo_cnode_delete(KT_SLOT_CNODE, SLOT_RUNNER_UT, KT_DEPTH);
-    kozo_cnode_delete(KT_SLOT_CNODE, SLOT_CASE_PARENT, KT_DEPTH);
-    if ((err = whole(KT_SLOT_UNTYPED, env_pool_bits())))
+    kozo_cnode_revoke(SYS_SLOT_CNODE, SLOT_RUNNER_UT, KT_DEPTH);
+    kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_RUNNER_UT, KT_DEPTH);
+    kozo_cnode_delete(SYS_SLOT_CNODE, SLOT_CASE_PARENT, KT_DEPTH);
+    if ((err = whole(SYS_SLOT_UNTYPED, env_pool_bits())))
         why = "the pool is not whole at the end";
     kozo_printf("KTEST MEMORY: pool of %lu bytes, %s at the end\n", (unsigned long)(1ULL << env_pool_bits()),
                 err ? "NOT all free" : "all free");
@@ -220,8 +220,8 @@ finish(void)
     kozo_printf("KTEST DONE\n");
 
     struct kozo_msg m = { kozo_msginfo_make(3, 0, 0, 0), 0, { npass, nfail, nknown, 0 } };
-    kozo_send(KT_SLOT_EP, &m);
-    kozo_tcb_suspend(KT_SLOT_TCB);
+    kozo_send(SYS_SLOT_EP, &m);
+    kozo_tcb_suspend(SYS_SLOT_TCB);
     for (;;)
         kozo_yield();
 }
@@ -239,7 +239,7 @@ run_from(unsigned first)
             continue;
         }
         failed = false;
-        uint64_t err = kozo_untyped_retype(SLOT_CASE_PARENT, KOZO_OBJ_UNTYPED, CASE_BITS, KT_SLOT_CNODE, 0, 0,
+        uint64_t err = kozo_untyped_retype(SLOT_CASE_PARENT, KOZO_OBJ_UNTYPED, CASE_BITS, SYS_SLOT_CNODE, 0, 0,
                                            SLOT_CASE_UT, 1);
         if (!err)
             err = kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &env_current.ntfn);
@@ -279,31 +279,30 @@ rescue(uint64_t why, uint64_t rip, uint64_t state)
 }
 
 int
-main(uint64_t first_untyped, uint64_t ipc_buffer, uint64_t nuntyped)
+main(void)
 {
     struct kozo_res_tcb_info info;
     uint64_t err;
 
-    (void)ipc_buffer; // init has put it in the TLS block already
     collect();
     kozo_printf("KTEST START %u\n", ncases + 1); // + the final memory check
-    if (first_untyped != KT_SLOT_UNTYPED || nuntyped < 1 || (err = env_init())) {
-        kozo_printf("KTEST FAIL setup: no usable Untyped memory (slot %lu, %lu caps)\n",
-                    (unsigned long)first_untyped, (unsigned long)nuntyped);
+    if ((err = env_init())) {
+        kozo_printf("KTEST FAIL setup: no usable Untyped memory in slot %u: %s\n", SYS_SLOT_UNTYPED,
+                    kozo_error_name(err));
         kozo_printf("KTEST SUMMARY: 0 passed, 1 failed, 0 known failures, 0 skipped\nKTEST DONE\n");
         return 1;
     }
-    kozo_tcb_info(KT_SLOT_TCB, &info);
+    kozo_tcb_info(SYS_SLOT_TCB, &info);
     env_current.untyped = SLOT_CASE_UT;
     env_current.untyped_bits = CASE_BITS;
     env_current.priority = (uint8_t)info.priority;
     struct kozo_res_cnode_describe d;
-    if (!kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
-        env_current.device_untyped = KT_SLOT_DEVICE_UNTYPED;
+    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+        env_current.device_untyped = SYS_SLOT_DEVICE_UNTYPED;
         env_current.device_bits = (unsigned)d.data;
     }
-    if (!kozo_cnode_describe(KT_SLOT_CNODE, KT_SLOT_HPET_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
-        env_current.hpet_untyped = KT_SLOT_HPET_UNTYPED;
+    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_HPET_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+        env_current.hpet_untyped = SYS_SLOT_HPET_UNTYPED;
         env_current.hpet_bits = (unsigned)d.data;
     }
     if ((err = watchdog_start())) {

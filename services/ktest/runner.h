@@ -7,17 +7,19 @@
 
 #include "ktest.h"
 
-// Slots of ktest's CNode below RUNNER_SLOTS belong to init's layout and the runner; they
-// must look the same after every case. Scratch slots for cases follow.
-#define SLOT_RUNNER_UT    32 // the runner's own Untyped (the watchdog)
-#define SLOT_CASE_PARENT  33 // every case's Untyped is retyped from this one
-#define SLOT_CASE_UT      34 // the running case's Untyped
-#define SLOT_TMP          35 // checks (whole Untyped, free IRQ lines)
-#define SLOT_WATCHDOG     40 // .. 47: the watchdog's TCB, stack, IPC buffer, page tables
-#define SLOT_WATCHDOG_END 48
-#define RUNNER_SLOTS      256
-#define SCRATCH_FIRST     RUNNER_SLOTS
-#define SCRATCH_END       (1u << KT_CNODE_BITS)
+// Slots of ktest's CNode below SCRATCH_FIRST hold what init gave it (system/ktest.sys) and
+// the runner's own objects, in its RUNNER range; they must look the same after every case.
+// The cases' scratch slots follow.
+#define SLOT_RUNNER_UT    (SYS_SLOTS_RUNNER_FIRST + 0) // the runner's own Untyped (the watchdog)
+#define SLOT_CASE_PARENT  (SYS_SLOTS_RUNNER_FIRST + 1) // every case's Untyped is retyped from this one
+#define SLOT_CASE_UT      (SYS_SLOTS_RUNNER_FIRST + 2) // the running case's Untyped
+#define SLOT_TMP          (SYS_SLOTS_RUNNER_FIRST + 3) // checks (whole Untyped, free IRQ lines)
+#define SLOT_WATCHDOG     (SYS_SLOTS_RUNNER_FIRST + 8) // .. +15: the watchdog's TCB, stack, IPC buffer, tables
+#define SLOT_WATCHDOG_END (SYS_SLOTS_RUNNER_FIRST + 16)
+#define RUNNER_SLOTS      SYS_SLOTS_SCRATCH_FIRST
+#define SCRATCH_FIRST     SYS_SLOTS_SCRATCH_FIRST
+#define SCRATCH_END       SYS_SLOTS_SCRATCH_END
+_Static_assert(SLOT_WATCHDOG_END <= SYS_SLOTS_RUNNER_END, "the runner's slots fit its range");
 
 #define RUNNER_BITS       20 // 1 MiB for the runner
 #define CASE_BITS         23 // 8 MiB for each case

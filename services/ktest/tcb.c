@@ -15,21 +15,21 @@ KTEST(tcb_configure_wrong_types, "Each Configure argument must name its own type
     kozo_handle_t t, e;
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &e));
-    KT_ERR(kozo_tcb_configure(t, e, KT_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_WRONG_TYPE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, e, 0, 0, 0), KOZO_ERR_WRONG_TYPE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, e, 0, 0), KOZO_ERR_WRONG_TYPE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, 0, 0, e), KOZO_ERR_WRONG_TYPE);
-    KT_OK(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, 0, 0, 0));
+    KT_ERR(kozo_tcb_configure(t, e, SYS_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, e, 0, 0, 0), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, e, 0, 0), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, 0, 0, e), KOZO_ERR_WRONG_TYPE);
+    KT_OK(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, 0, 0, 0));
 }
 
 KTEST(tcb_configure_invalid_handles, "Configure with handles naming empty slots is INVALID_HANDLE")
 {
     kozo_handle_t t, empty = kt_slot();
     KT_OK(new_tcb(&t));
-    KT_ERR(kozo_tcb_configure(t, empty, KT_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, empty, 0, 0, 0), KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, 0, 0, 0, 0), KOZO_ERR_INVALID_HANDLE); // VSpace is required
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, empty, 0, 0), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_tcb_configure(t, empty, SYS_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, empty, 0, 0, 0), KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, 0, 0, 0, 0), KOZO_ERR_INVALID_HANDLE); // VSpace is required
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, empty, 0, 0), KOZO_ERR_INVALID_HANDLE);
 }
 
 KTEST(tcb_configure_ipc_buffer_alignment, "The IPC buffer must be 8-byte aligned and within one page")
@@ -37,10 +37,10 @@ KTEST(tcb_configure_ipc_buffer_alignment, "The IPC buffer must be 8-byte aligned
     kozo_handle_t t, f;
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, 0x10000004, 0), KOZO_ERR_ALIGNMENT);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, 0x10000000 + KT_PAGE - 8, 0),
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0x10000004, 0), KOZO_ERR_ALIGNMENT);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0x10000000 + KT_PAGE - 8, 0),
            KOZO_ERR_ALIGNMENT);
-    KT_OK(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f,
+    KT_OK(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f,
                              0x10000000 + KT_PAGE - sizeof(struct kozo_ipc_buffer), 0));
 }
 
@@ -49,8 +49,8 @@ KTEST(tcb_configure_ipc_buffer_range, "An IPC buffer address in the kernel half 
     kozo_handle_t t, f;
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, KOZO_USER_TOP, 0), KOZO_ERR_RANGE);
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, 0xffff800000000000ULL, 0), KOZO_ERR_RANGE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, KOZO_USER_TOP, 0), KOZO_ERR_RANGE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0xffff800000000000ULL, 0), KOZO_ERR_RANGE);
 }
 
 KTEST(tcb_configure_ipc_buffer_read_only, "A read-only frame cannot be an IPC buffer: INSUFFICIENT_RIGHTS")
@@ -59,7 +59,7 @@ KTEST(tcb_configure_ipc_buffer_read_only, "A read-only frame cannot be an IPC bu
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_copy(f, KOZO_RIGHT_READ, &ro));
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, ro, 0x10000000, 0),
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, ro, 0x10000000, 0),
            KOZO_ERR_INSUFFICIENT_RIGHTS);
 }
 
@@ -68,9 +68,9 @@ KTEST(tcb_configure_last_cap_revoke_first, "Replacing a thread's last cap to its
     kozo_handle_t t, c;
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 2, &c));
-    KT_OK(kozo_tcb_configure(t, c, KT_SLOT_VSPACE, 0, 0, 0));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, c, KT_DEPTH)); // the TCB's copy is the last one now
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_REVOKE_FIRST);
+    KT_OK(kozo_tcb_configure(t, c, SYS_SLOT_VSPACE, 0, 0, 0));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, c, KT_DEPTH)); // the TCB's copy is the last one now
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, 0, 0, 0), KOZO_ERR_REVOKE_FIRST);
 }
 
 KTEST(tcb_set_registers_range, "SetRegisters refuses kernel-half instruction and stack pointers: RANGE")
@@ -99,8 +99,8 @@ KTEST(tcb_registers_roundtrip, "ReadRegisters returns what SetRegisters set; RFL
 KTEST(tcb_registers_of_self_refused, "A thread cannot set or read its own registers: ILLEGAL_OPERATION")
 {
     struct kozo_res_tcb_read_registers r;
-    KT_ERR(kozo_tcb_set_registers(KT_SLOT_TCB, 0x400000, 0x7f000000, 0, 0, 0, 0), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kozo_tcb_read_registers(KT_SLOT_TCB, &r), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_set_registers(SYS_SLOT_TCB, 0x400000, 0x7f000000, 0, 0, 0, 0), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_read_registers(SYS_SLOT_TCB, &r), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(tcb_resume_unconfigured, "Resuming a thread without CSpace and VSpace is ILLEGAL_OPERATION")
@@ -197,7 +197,7 @@ KTEST(tcb_delete_stops_thread, "Deleting a running thread's last cap stops it fo
     w->arg[0] = n2;
     KT_OK(kt_thread_start(h));
     kt_wait();
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, h->tcb, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, h->tcb, KT_DEPTH));
     KT_OK(kt_thread_start(w));
     KT_OK(kozo_wait(n2, NULL));
     KT_EQ(h->res[0], 1);
@@ -255,8 +255,8 @@ KTEST(tcb_set_priority_limits, "SetPriority: at most the caller's (INSUFFICIENT_
 KTEST(tcb_own_priority_cannot_rise, "A thread may lower others but not raise itself above its priority")
 {
     struct kozo_res_tcb_info i;
-    KT_ERR(kozo_tcb_set_priority(KT_SLOT_TCB, env->priority + 1), KOZO_ERR_INSUFFICIENT_RIGHTS);
-    KT_OK(kozo_tcb_info(KT_SLOT_TCB, &i));
+    KT_ERR(kozo_tcb_set_priority(SYS_SLOT_TCB, env->priority + 1), KOZO_ERR_INSUFFICIENT_RIGHTS);
+    KT_OK(kozo_tcb_info(SYS_SLOT_TCB, &i));
     KT_EQ(i.priority, env->priority);
     KT_EQ(i.state, KOZO_THREAD_RUNNABLE);
 }
@@ -314,7 +314,7 @@ check_untouchable(struct kt_thread *h, uint64_t state)
     KT_EQ(kt_thread_state(h->tcb), state);
     KT_ERR(set_landing(h), KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kozo_tcb_read_registers(h->tcb, &r), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kozo_tcb_configure(h->tcb, KT_SLOT_CNODE, KT_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
+    KT_ERR(kozo_tcb_configure(h->tcb, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, h->ipc_frame, (uint64_t)h->ipc, 0),
            KOZO_ERR_ILLEGAL_OPERATION);
     KT_EQ(kt_thread_state(h->tcb), state);
     KT_EQ(h->res[6], 0);

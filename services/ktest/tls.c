@@ -101,9 +101,9 @@ KTEST(tls_base_not_shared_through_fs_reload,
 KTEST(tls_base_own_thread, "Setting the running thread's own TLS base takes effect at once")
 {
     struct kozo_tls *own = kozo_tls_self(); // libkozo's block: put back before anything needs it
-    KT_OK(kozo_tcb_set_tls_base(KT_SLOT_TCB, (uint64_t)tls_b));
+    KT_OK(kozo_tcb_set_tls_base(SYS_SLOT_TCB, (uint64_t)tls_b));
     uint64_t got = fs_load(8);
-    KT_OK(kozo_tcb_set_tls_base(KT_SLOT_TCB, (uint64_t)own));
+    KT_OK(kozo_tcb_set_tls_base(SYS_SLOT_TCB, (uint64_t)own));
     KT_EQ(got, tls_b[1]);
     KT_EQ((uint64_t)kozo_tls_self(), (uint64_t)own);
 }

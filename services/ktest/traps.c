@@ -12,9 +12,9 @@
 //    not use) is the machine's business: never a thread's fault, never a kernel panic.
 //
 // The last group needs a device that writes interrupt messages. QEMU's HPET does (at
-// KT_HPET_PADDR, with hpet.msi=on, scripts/qemu.sh): a timer in FSB mode writes its route
+// SYS_HPET_UNTYPED_PADDR, with hpet.msi=on, scripts/qemu.sh): a timer in FSB mode writes its route
 // register's data word to the route's address when it fires. init hands ktest the device
-// Untyped holding it (KT_SLOT_HPET_UNTYPED).
+// Untyped holding it (SYS_SLOT_HPET_UNTYPED).
 #include "ktest.h"
 
 #define USER_HALF_TOP 0x800000000000ULL // first address past the user half: non-canonical
@@ -271,7 +271,7 @@ KTEST(trap_tf_through_syscall, "Single-stepping a SYSCALL traps after it in user
 KTEST(trap_device_memory_spares_msi_window, "No device Untyped covers the MSI window 0xfee00000-0xfeefffff")
 {
     uint64_t va = kt_window_vaddr();
-    KT_OK(kt_map(KT_SLOT_BOOTINFO, va, KOZO_RIGHT_READ, 0));
+    KT_OK(kt_map(SYS_SLOT_BOOTINFO, va, KOZO_RIGHT_READ, 0));
     const struct kozo_bootinfo *bi = (const struct kozo_bootinfo *)va;
     unsigned devices = 0;
     KT_ASSERT(bi->untyped_count <= KOZO_BOOTINFO_MAX_UNTYPED);
@@ -283,7 +283,7 @@ KTEST(trap_device_memory_spares_msi_window, "No device Untyped covers the MSI wi
         KT_ASSERT(end <= IOAPIC || d->paddr >= IOAPIC + KT_PAGE);
     }
     KT_ASSERT(devices > 0);
-    KT_OK(kozo_frame_unmap(KT_SLOT_BOOTINFO));
+    KT_OK(kozo_frame_unmap(SYS_SLOT_BOOTINFO));
 }
 
 // The HPET's registers (32-bit accesses only), timer 2 of its three.
@@ -336,9 +336,9 @@ hpet_open(const struct ktest_env *env, struct hpet *h)
     if ((err = kt_alloc_from(env->hpet_untyped, KOZO_OBJ_FRAME, 0, &f)) ||
         (err = kozo_frame_get_address(f, &a)))
         return err;
-    for (uint64_t at = a.paddr + KT_PAGE; a.paddr < KT_HPET_PADDR; at = a.paddr + KT_PAGE) {
+    for (uint64_t at = a.paddr + KT_PAGE; a.paddr < SYS_HPET_UNTYPED_PADDR; at = a.paddr + KT_PAGE) {
         unsigned bits = (unsigned)__builtin_ctzll(at);
-        while (at + (1ULL << bits) > KT_HPET_PADDR)
+        while (at + (1ULL << bits) > SYS_HPET_UNTYPED_PADDR)
             bits--;
         if ((bits > KOZO_PAGE_BITS &&
              (err = kt_alloc_from(env->hpet_untyped, KOZO_OBJ_UNTYPED, bits, &skip))) ||
@@ -346,7 +346,7 @@ hpet_open(const struct ktest_env *env, struct hpet *h)
             (err = kozo_frame_get_address(f, &a)))
             return err;
     }
-    if (a.paddr != KT_HPET_PADDR)
+    if (a.paddr != SYS_HPET_UNTYPED_PADDR)
         return KOZO_ERR_RANGE;
     uint64_t va = kt_window_vaddr();
     if ((err = kt_map(f, va, KT_RW, KOZO_FRAME_ATTR_UNCACHED)))
@@ -388,9 +388,9 @@ hpet_message(struct hpet *h, uint32_t data, enum wait_kind how)
     hpet_write(h, HPET_T2_CFG, T_32BIT | T_FSB_EN | T_INT_ENB);
     while ((int32_t)(hpet_read(h, HPET_COUNTER) - cmp) < (int32_t)HPET_WAIT)
         if (how == WAIT_IN_KERNEL) {
-            kozo_untyped_retype(h->busy_ut, KOZO_OBJ_FRAME, 0, KT_SLOT_CNODE, 0, 0, h->busy_slots,
+            kozo_untyped_retype(h->busy_ut, KOZO_OBJ_FRAME, 0, SYS_SLOT_CNODE, 0, 0, h->busy_slots,
                                 BUSY_PAGES);
-            kozo_cnode_revoke(KT_SLOT_CNODE, h->busy_ut, KT_DEPTH);
+            kozo_cnode_revoke(SYS_SLOT_CNODE, h->busy_ut, KT_DEPTH);
         }
     hpet_write(h, HPET_T2_CFG, T_32BIT);
 }
@@ -425,7 +425,7 @@ probe_open(struct hpet *h, kozo_handle_t *n, kozo_handle_t *irq)
     uint64_t err;
     *irq = kt_slot();
     if ((err = kt_alloc(KOZO_OBJ_NOTIFICATION, 0, n)) ||
-        (err = kozo_irq_control_get(KT_SLOT_IRQ_CONTROL, PROBE_LINE, KT_SLOT_CNODE, *irq, KT_DEPTH)) ||
+        (err = kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, PROBE_LINE, SYS_SLOT_CNODE, *irq, KT_DEPTH)) ||
         (err = kozo_irq_handler_set_notification(*irq, *n)))
         return err;
     return probe(h, *n);
@@ -499,10 +499,10 @@ KTEST(trap_messages_on_unused_vectors, "Interrupt messages on vectors the kernel
 static void
 long_calls(struct kt_thread *t)
 {
-    t->res[0] = kozo_untyped_retype(t->arg[0], KOZO_OBJ_LARGE_FRAME, 0, KT_SLOT_CNODE, 0, 0, t->arg[1], 8);
+    t->res[0] = kozo_untyped_retype(t->arg[0], KOZO_OBJ_LARGE_FRAME, 0, SYS_SLOT_CNODE, 0, 0, t->arg[1], 8);
     t->res[1] = 1;
     kozo_signal(t->arg[3]);
-    t->res[2] = kozo_cnode_delete(KT_SLOT_CNODE, t->arg[2], KT_DEPTH);
+    t->res[2] = kozo_cnode_delete(SYS_SLOT_CNODE, t->arg[2], KT_DEPTH);
     t->res[3] = 1;
     kozo_signal(t->arg[3]);
 }
@@ -522,10 +522,10 @@ KTEST(trap_long_calls_stop_for_interrupts, "A long Retype and a long Delete stop
     struct kt_thread *t;
     NEED_HPET(&h);
     KT_OK(probe_open(&h, &n, &irq));
-    KT_OK(kozo_untyped_retype(KT_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, 24, KT_SLOT_CNODE, 0, 0, big, 1));
+    KT_OK(kozo_untyped_retype(SYS_SLOT_UNTYPED, KOZO_OBJ_UNTYPED, 24, SYS_SLOT_CNODE, 0, 0, big, 1));
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 16, &tree));
     for (unsigned i = 0; i < 65536; i += KOZO_RETYPE_MAX_COUNT)
-        KT_OK(kozo_untyped_retype(env->untyped, KOZO_OBJ_ENDPOINT, 0, KT_SLOT_CNODE, tree, KT_DEPTH, i,
+        KT_OK(kozo_untyped_retype(env->untyped, KOZO_OBJ_ENDPOINT, 0, SYS_SLOT_CNODE, tree, KT_DEPTH, i,
                                   KOZO_RETYPE_MAX_COUNT));
     KT_OK(kt_thread_new(long_calls, (uint8_t)(env->priority - 1), 0, &t));
     t->arg[0] = big, t->arg[1] = frames, t->arg[2] = tree, t->arg[3] = n;
@@ -551,5 +551,5 @@ KTEST(trap_long_calls_stop_for_interrupts, "A long Retype and a long Delete stop
     for (unsigned i = 0; i < 8; i++)
         KT_EQ(kt_type(frames + i), KOZO_OBJ_LARGE_FRAME);
     KT_EQ(kt_type(tree), KOZO_OBJ_NULL);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, big, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, big, KT_DEPTH));
 }

@@ -5,7 +5,7 @@
 // whole again once the children are gone. Addresses come from Frame.GetAddress.
 #include "ktest.h"
 
-#define RETYPE(ut, type, bits, slot, n) kozo_untyped_retype(ut, type, bits, KT_SLOT_CNODE, 0, 0, slot, n)
+#define RETYPE(ut, type, bits, slot, n) kozo_untyped_retype(ut, type, bits, SYS_SLOT_CNODE, 0, 0, slot, n)
 
 static uint64_t
 paddr(kozo_handle_t frame)
@@ -39,11 +39,11 @@ KTEST(untyped_retype_sized_objects, "CNode and Untyped take their size; Describe
     kozo_handle_t c, u;
     struct kozo_res_cnode_describe d;
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 5, &c));
-    KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, c, KT_DEPTH, &d));
+    KT_OK(kozo_cnode_describe(SYS_SLOT_CNODE, c, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_CNODE);
     KT_EQ(d.data, 5);
     KT_OK(kt_alloc(KOZO_OBJ_UNTYPED, 14, &u));
-    KT_OK(kozo_cnode_describe(KT_SLOT_CNODE, u, KT_DEPTH, &d));
+    KT_OK(kozo_cnode_describe(SYS_SLOT_CNODE, u, KT_DEPTH, &d));
     KT_EQ(d.type, KOZO_OBJ_UNTYPED);
     KT_EQ(d.data, 14);
     KT_EQ(d.rights, KOZO_RIGHTS_ALL);
@@ -134,7 +134,7 @@ KTEST(untyped_retype_aligns_objects, "Objects are placed at the watermark, align
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));
     uint64_t base = paddr(f);
     KT_EQ(base & (KT_PAGE - 1), 0);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, f, KT_DEPTH)); // no children: back to the bottom
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, f, KT_DEPTH)); // no children: back to the bottom
     KT_OK(kt_alloc_from(u, KOZO_OBJ_ENDPOINT, 0, &e));    // 16 bytes at 0
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));       // so the frame goes to 4096
     KT_EQ(paddr(f), base + KT_PAGE);
@@ -150,11 +150,11 @@ KTEST(untyped_watermark_resets_when_empty, "Deleting one child keeps the waterma
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &b));
     uint64_t base = paddr(a);
     KT_EQ(paddr(b), base + KT_PAGE);
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, a, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, a, KT_DEPTH));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &c));
     KT_EQ(paddr(c), base + 2 * KT_PAGE); // a's space is not reused while b lives
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, b, KT_DEPTH));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, c, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, b, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, c, KT_DEPTH));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &a));
     KT_EQ(paddr(a), base);
 }
@@ -166,7 +166,7 @@ KTEST(untyped_revoke_makes_whole, "A full Untyped is whole again after Revoke: a
     for (int i = 0; i < 4; i++)
         KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));
     KT_ERR(RETYPE(u, KOZO_OBJ_ENDPOINT, 0, kt_slot(), 1), KOZO_ERR_NOT_ENOUGH_MEMORY);
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH));
     KT_EQ(kt_type(f), KOZO_OBJ_NULL);
     KT_OK(RETYPE(u, KOZO_OBJ_UNTYPED, 14, kt_slot(), 1));
 }
@@ -180,7 +180,7 @@ KTEST(untyped_retype_zeroes_memory, "A retyped frame reads as zero even where an
     KT_OK(kt_map(f, va, KT_RW, 0));
     for (int i = 0; i < 512; i++)
         ((volatile uint64_t *)va)[i] = 0xdeadbeef00000000ULL | (uint64_t)i;
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH)); // unmaps and frees it
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH)); // unmaps and frees it
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_map(f, va, KT_RW, 0));
     for (int i = 0; i < 512; i++)
@@ -207,7 +207,7 @@ KTEST(untyped_retype_occupied_later_slot, "One occupied slot among several: noth
 
 KTEST(untyped_retype_offset_range, "node_offset and count must stay inside the CNode")
 {
-    uint64_t slots = 1ULL << KT_CNODE_BITS;
+    uint64_t slots = 1ULL << SYS_CNODE_BITS;
     KT_ERR(RETYPE(env->untyped, KOZO_OBJ_ENDPOINT, 0, slots, 1), KOZO_ERR_RANGE);
     KT_ERR(RETYPE(env->untyped, KOZO_OBJ_ENDPOINT, 0, slots - 1, 2), KOZO_ERR_RANGE);
     KT_ERR(RETYPE(env->untyped, KOZO_OBJ_ENDPOINT, 0, ~0ULL, 1), KOZO_ERR_RANGE);
@@ -232,12 +232,12 @@ KTEST(untyped_retype_into_nested_cnode, "(node_index, node_depth) selects a CNod
     kozo_handle_t sub;
     struct kozo_res_cnode_describe d;
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 4, &sub));
-    KT_OK(kozo_untyped_retype(env->untyped, KOZO_OBJ_NOTIFICATION, 0, KT_SLOT_CNODE, sub, KT_DEPTH, 3, 2));
+    KT_OK(kozo_untyped_retype(env->untyped, KOZO_OBJ_NOTIFICATION, 0, SYS_SLOT_CNODE, sub, KT_DEPTH, 3, 2));
     KT_OK(kozo_cnode_describe(sub, 3, 4, &d)); // sub's own slots, 4 bits deep
     KT_EQ(d.type, KOZO_OBJ_NOTIFICATION);
     KT_OK(kozo_cnode_describe(sub, 4, 4, &d));
     KT_EQ(d.type, KOZO_OBJ_NOTIFICATION);
-    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_NOTIFICATION, 0, KT_SLOT_CNODE, sub, KT_DEPTH, 15, 2),
+    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_NOTIFICATION, 0, SYS_SLOT_CNODE, sub, KT_DEPTH, 15, 2),
            KOZO_ERR_RANGE); // 16 slots: 15 and 16 do not both exist
 }
 
@@ -245,7 +245,7 @@ KTEST(untyped_retype_node_not_cnode, "A node slot that holds something else is W
 {
     kozo_handle_t e;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, KT_SLOT_CNODE, e, KT_DEPTH, 0, 1),
+    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, SYS_SLOT_CNODE, e, KT_DEPTH, 0, 1),
            KOZO_ERR_WRONG_TYPE);
 }
 
@@ -253,11 +253,11 @@ KTEST(untyped_retype_bad_node_depth, "A node depth that does not resolve is INVA
 {
     kozo_handle_t sub;
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 4, &sub));
-    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, KT_SLOT_CNODE, sub, KT_DEPTH + 1, 0, 1),
+    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, SYS_SLOT_CNODE, sub, KT_DEPTH + 1, 0, 1),
            KOZO_ERR_INVALID_HANDLE);
-    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, KT_SLOT_CNODE, sub, 12, 0, 1),
+    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, SYS_SLOT_CNODE, sub, 12, 0, 1),
            KOZO_ERR_INVALID_HANDLE); // the root's guard takes 52 bits
-    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, KT_SLOT_CNODE, sub, 1000, 0, 1),
+    KT_ERR(kozo_untyped_retype(env->untyped, KOZO_OBJ_TCB, 0, SYS_SLOT_CNODE, sub, 1000, 0, 1),
            KOZO_ERR_INVALID_HANDLE);
 }
 
@@ -277,7 +277,7 @@ KTEST(untyped_copy_owns_the_memory, "After Copy only the copy retypes; deleting 
     KT_OK(kt_copy(u, KOZO_RIGHTS_ALL, &c));
     KT_ERR(RETYPE(u, KOZO_OBJ_ENDPOINT, 0, kt_slot(), 1), KOZO_ERR_NOT_ENOUGH_MEMORY);
     KT_OK(kt_alloc_from(c, KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH)); // the copy and its endpoint go
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH)); // the copy and its endpoint go
     KT_EQ(kt_type(c), KOZO_OBJ_NULL);
     KT_EQ(kt_type(e), KOZO_OBJ_NULL);
     KT_OK(RETYPE(u, KOZO_OBJ_UNTYPED, 12, kt_slot(), 1));
@@ -289,7 +289,7 @@ KTEST(untyped_nested_revoke, "Revoking an Untyped deletes its grandchildren too"
     KT_OK(small_untyped(16, &u));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_UNTYPED, 14, &v));
     KT_OK(kt_alloc_from(v, KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH));
     KT_EQ(kt_type(v), KOZO_OBJ_NULL);
     KT_EQ(kt_type(e), KOZO_OBJ_NULL);
     KT_OK(RETYPE(u, KOZO_OBJ_UNTYPED, 16, kt_slot(), 1));
@@ -301,9 +301,9 @@ KTEST(untyped_revoke_many_children, "Revoke of 4096 children (preemptible) finis
     KT_OK(small_untyped(18, &u));
     KT_OK(kt_alloc(KOZO_OBJ_CNODE, 12, &sub)); // from the case's Untyped, not from u
     for (uint64_t off = 0; off < 4096; off += KOZO_RETYPE_MAX_COUNT)
-        KT_OK(kozo_untyped_retype(u, KOZO_OBJ_ENDPOINT, 0, KT_SLOT_CNODE, sub, KT_DEPTH, off,
+        KT_OK(kozo_untyped_retype(u, KOZO_OBJ_ENDPOINT, 0, SYS_SLOT_CNODE, sub, KT_DEPTH, off,
                                   KOZO_RETYPE_MAX_COUNT));
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH));
     struct kozo_res_cnode_describe d;
     KT_OK(kozo_cnode_describe(sub, 4095, 12, &d));
     KT_EQ(d.type, KOZO_OBJ_NULL);
@@ -361,7 +361,7 @@ KTEST(untyped_device_frame_not_ipc_buffer, "A device frame cannot be an IPC buff
     NEED_DEVICE();
     KT_OK(kt_alloc_from(env->device_untyped, KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_alloc(KOZO_OBJ_TCB, 0, &t));
-    KT_ERR(kozo_tcb_configure(t, KT_SLOT_CNODE, KT_SLOT_VSPACE, f, 0, 0), KOZO_ERR_INVALID_ARGUMENT);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0, 0), KOZO_ERR_INVALID_ARGUMENT);
 }
 
 KTEST(untyped_device_frame_maps, "A device frame maps into an address space and unmaps")

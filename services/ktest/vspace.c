@@ -35,7 +35,7 @@ static uint64_t
 mapped_at(kozo_handle_t frame)
 {
     struct kozo_res_cnode_describe d = { 0, 0, ~0ULL };
-    kozo_cnode_describe(KT_SLOT_CNODE, frame, KT_DEPTH, &d);
+    kozo_cnode_describe(SYS_SLOT_CNODE, frame, KT_DEPTH, &d);
     return d.data;
 }
 
@@ -139,7 +139,7 @@ KTEST(vspace_map_wrong_vspace, "Map into a cap that is no VSpace is WRONG_TYPE; 
     KT_OK(kt_alloc(KOZO_OBJ_PAGE_TABLE, 0, &pt));
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_ERR(kozo_frame_map(f, e, VA, KT_RW, 0), KOZO_ERR_WRONG_TYPE);
-    KT_ERR(kozo_frame_map(f, KT_SLOT_CNODE, VA, KT_RW, 0), KOZO_ERR_WRONG_TYPE);
+    KT_ERR(kozo_frame_map(f, SYS_SLOT_CNODE, VA, KT_RW, 0), KOZO_ERR_WRONG_TYPE);
     KT_ERR(kozo_page_table_map(pt, e, VA, 0), KOZO_ERR_WRONG_TYPE);
     KT_ERR(kozo_frame_map(f, kt_slot(), VA, KT_RW, 0), KOZO_ERR_INVALID_HANDLE);
 }
@@ -210,7 +210,7 @@ KTEST(vspace_delete_frame_unmaps, "Deleting a mapped frame cap frees its address
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &g));
     KT_OK(kozo_frame_map(f, vs, VA, KT_RW, 0));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, f, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, f, KT_DEPTH));
     KT_OK(kozo_frame_map(g, vs, VA, KT_RW, 0));
 }
 
@@ -229,7 +229,7 @@ KTEST(vspace_table_unmap_and_delete, "An unmapped or deleted table frees its pla
     KT_OK(kozo_page_table_unmap(pt)); // twice is fine
     KT_OK(kozo_page_table_map(pt2, vs, VA, 0));
     KT_OK(kozo_page_table_map(pt, vs, VA + (2ULL << 20), 0));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, pt2, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, pt2, KT_DEPTH));
     KT_OK(kt_alloc(KOZO_OBJ_PAGE_TABLE, 0, &pt2));
     KT_OK(kozo_page_table_map(pt2, vs, VA, 0));
 }
@@ -240,7 +240,7 @@ KTEST(vspace_delete_with_mappings, "A VSpace deleted under its frames: they unma
     KT_OK(vspace_with_tables(&vs, VA));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_OK(kozo_frame_map(f, vs, VA, KT_RW, 0));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, vs, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, vs, KT_DEPTH));
     KT_EQ(mapped_at(f), VA); // the cap still says so; the mapping is gone with the VSpace
     KT_OK(kozo_frame_unmap(f));
     KT_OK(vspace_with_tables(&vs2, VA));
@@ -372,7 +372,7 @@ static uint64_t
 own_pd(uint64_t va, kozo_handle_t *pd)
 {
     uint64_t err = kt_alloc(KOZO_OBJ_PAGE_DIRECTORY, 0, pd);
-    return err ? err : kozo_page_table_map(*pd, KT_SLOT_VSPACE, va, 0);
+    return err ? err : kozo_page_table_map(*pd, SYS_SLOT_VSPACE, va, 0);
 }
 
 // A frame with `marker` in its first word (written through a window mapping).
@@ -397,19 +397,19 @@ KTEST(vspace_table_moved_is_empty, "A page table unmapped and mapped 2 MiB on ma
     uint64_t code;
     KT_OK(own_pd(GIB4, &pd));
     KT_OK(kt_alloc(KOZO_OBJ_PAGE_TABLE, 0, &pt));
-    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4, 0));
     KT_OK(marked_frame(KOZO_OBJ_FRAME, 0xa11ce, &f));
-    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4, KT_RW, 0));
+    KT_OK(kozo_frame_map(f, SYS_SLOT_VSPACE, GIB4, KT_RW, 0));
     KT_EQ(*(volatile uint64_t *)GIB4, 0xa11ce);
     KT_OK(kozo_page_table_unmap(pt));
-    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4 + MIB2, 0));
+    KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4 + MIB2, 0));
     KT_OK(access_fault(env, GIB4 + MIB2, 0, &code));
     KT_NE(code, 0);       // it faults ...
     KT_EQ(code & 1, 0);   // ... on a missing page: the table came back empty
     KT_OK(access_fault(env, GIB4, 0, &code));
     KT_EQ(code & 1, 0);   // and the old address is gone from the TLB too
     KT_OK(kozo_frame_unmap(f)); // the frame's stale record finds nothing and harms nothing
-    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
+    KT_OK(kozo_frame_map(f, SYS_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
     KT_EQ(*(volatile uint64_t *)(GIB4 + MIB2), 0xa11ce);
 }
 
@@ -420,10 +420,10 @@ KTEST(vspace_table_from_dead_vspace_is_empty, "A page table of a deleted VSpace,
     KT_OK(vspace_with_table(&vs, VA, &pt));
     KT_OK(marked_frame(KOZO_OBJ_FRAME, 0xb0b, &f));
     KT_OK(kozo_frame_map(f, vs, VA, KT_RW, 0));
-    KT_OK(kozo_cnode_delete(KT_SLOT_CNODE, vs, KT_DEPTH));
+    KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, vs, KT_DEPTH));
     KT_OK(kozo_page_table_unmap(pt)); // its parent is gone: nothing to unlink, still emptied
     KT_OK(own_pd(GIB4, &pd));
-    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4, 0));
     KT_OK(access_fault(env, GIB4, 0, &code));
     KT_NE(code, 0);
     KT_EQ(code & 1, 0);
@@ -438,7 +438,7 @@ KTEST(vspace_table_from_other_vspace_is_empty, "A page table moved from another 
     KT_OK(kozo_frame_map(f, vs, VA + 3 * KT_PAGE, KT_RW, 0));
     KT_OK(kozo_page_table_unmap(pt));
     KT_OK(own_pd(GIB4, &pd));
-    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4, 0));
     KT_OK(access_fault(env, GIB4 + 3 * KT_PAGE, 0, &code));
     KT_NE(code, 0);
     KT_EQ(code & 1, 0);
@@ -450,10 +450,10 @@ KTEST(vspace_directory_moved_is_empty, "A page directory moved to another 1 GiB 
     uint64_t code;
     KT_OK(own_pd(GIB4, &pd));
     KT_OK(kt_alloc(KOZO_OBJ_LARGE_FRAME, 0, &big));
-    KT_OK(kozo_frame_map(big, KT_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
+    KT_OK(kozo_frame_map(big, SYS_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
     *(volatile uint64_t *)(GIB4 + MIB2) = 0xd1d;
     KT_OK(kozo_page_table_unmap(pd));
-    KT_OK(kozo_page_table_map(pd, KT_SLOT_VSPACE, GIB5, 0));
+    KT_OK(kozo_page_table_map(pd, SYS_SLOT_VSPACE, GIB5, 0));
     KT_OK(access_fault(env, GIB5 + MIB2, 0, &code));
     KT_NE(code, 0);
     KT_EQ(code & 1, 0);
@@ -467,14 +467,14 @@ KTEST(vspace_directory_moved_keeps_no_table, "A moved page directory keeps no de
     KT_OK(own_pd(GIB4, &pd));
     KT_OK(kt_alloc(KOZO_OBJ_UNTYPED, 12, &u));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_PAGE_TABLE, 0, &pt));
-    KT_OK(kozo_page_table_map(pt, KT_SLOT_VSPACE, GIB4, 0));
+    KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4, 0));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
-    KT_OK(kozo_frame_map(f, KT_SLOT_VSPACE, GIB4, KT_RW, 0));
+    KT_OK(kozo_frame_map(f, SYS_SLOT_VSPACE, GIB4, KT_RW, 0));
     KT_OK(kozo_page_table_unmap(pd));
-    KT_OK(kozo_page_table_map(pd, KT_SLOT_VSPACE, GIB5, 0));
+    KT_OK(kozo_page_table_map(pd, SYS_SLOT_VSPACE, GIB5, 0));
     // The table's memory becomes a frame of ours: if the directory still pointed at it,
     // what we write there would be page-table entries (here: one mapping frame h).
-    KT_OK(kozo_cnode_revoke(KT_SLOT_CNODE, u, KT_DEPTH));
+    KT_OK(kozo_cnode_revoke(SYS_SLOT_CNODE, u, KT_DEPTH));
     KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &g));
     KT_OK(kt_map(g, va, KT_RW, 0));
     KT_OK(kt_frame_mapped(&h, &hp));

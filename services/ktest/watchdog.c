@@ -26,14 +26,14 @@ watchdog(void *unused)
         // Running at all means every other thread is blocked: rescue the main thread.
         struct kozo_res_tcb_info info = { 0, 0 };
         struct kozo_res_tcb_read_registers regs = { 0, 0, 0, 0 };
-        kozo_tcb_info(KT_SLOT_TCB, &info);
+        kozo_tcb_info(SYS_SLOT_TCB, &info);
         // Registers of a blocked thread cannot be read (the kernel refuses: they belong to
         // its system call); suspended, its ip is that of the call it is stuck in.
-        kozo_tcb_suspend(KT_SLOT_TCB);
-        kozo_tcb_read_registers(KT_SLOT_TCB, &regs);
+        kozo_tcb_suspend(SYS_SLOT_TCB);
+        kozo_tcb_read_registers(SYS_SLOT_TCB, &regs);
         uint64_t why = info.state == KOZO_THREAD_INACTIVE ? RESCUE_FAULT : RESCUE_STUCK;
-        kozo_tcb_set_registers(KT_SLOT_TCB, (uint64_t)rescue, main_stack_top, 0, why, regs.ip, info.state);
-        kozo_tcb_resume(KT_SLOT_TCB); // it outranks us: it runs now
+        kozo_tcb_set_registers(SYS_SLOT_TCB, (uint64_t)rescue, main_stack_top, 0, why, regs.ip, info.state);
+        kozo_tcb_resume(SYS_SLOT_TCB); // it outranks us: it runs now
     }
 }
 
@@ -44,15 +44,15 @@ watchdog_start(void)
         .base = WATCHDOG_BASE,
         .stack_pages = 2,
         .priority = 1,
-        .cspace = KT_SLOT_CNODE,
-        .vspace = KT_SLOT_VSPACE,
+        .cspace = SYS_SLOT_CNODE,
+        .vspace = SYS_SLOT_VSPACE,
     };
     uint64_t err;
 
     // The main thread's TLS block is at the top of its stack; rescue() starts below it, as
     // if `call` had pushed a return address.
     main_stack_top = ((uint64_t)kozo_tls_self() & ~15ULL) - 8;
-    svc_pool_init(&runner_pool, KT_SLOT_CNODE, KT_DEPTH, SLOT_WATCHDOG, SLOT_WATCHDOG_END, 0);
+    svc_pool_init(&runner_pool, SYS_SLOT_CNODE, KT_DEPTH, SLOT_WATCHDOG, SLOT_WATCHDOG_END, 0);
     if ((err = svc_pool_add(&runner_pool, SLOT_RUNNER_UT, 0, RUNNER_BITS, false, 0)) ||
         (err = svc_thread_new(&runner_pool.alloc, &c, watchdog, NULL, &wd)))
         return err;

@@ -73,6 +73,7 @@ extern FILE *out;
 typedef unsigned long long ull; // printf needs a type with a fixed conversion
 
 // lex.c: errors, formatting into rotating buffers, names, and the tokens of one line.
+extern const char *tool_name; // what die() calls the program
 _Noreturn void die(const char *fmt, ...);
 // "line N" for a line of the file being read, "FILE:N" for one of another input.
 const char *where(const char *file, int line);
@@ -92,6 +93,7 @@ int accept(const char *punct);
 void expect(const char *punct);
 const char *ident(const char *what, int upper);
 uint64_t number(const char *what, char *spell);
+const char *string(const char *what); // a "string" token
 void doc_and_end(char *doc);
 
 // parse.c: declarations and queries on them.

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// lex.c: abigen's token layer. One line at a time becomes words, "strings", ( ) , [ ] and ->
-// ('#' starts a comment); the helpers below take them in order and die with the file and
-// line on anything unexpected. Also the small string helpers every part uses.
+// lex.c: abigen's token layer (tools/sysgen reads its files with it too). One line at a time
+// becomes words, "strings", ( ) , [ ] and -> ('#' starts a comment); the helpers below take
+// them in order and die with the file and line on anything unexpected. Also the small
+// string helpers every part uses.
 #include "abigen.h"
+
+const char *tool_name = "abigen"; // tools/sysgen shares this file and says its own name
 
 _Noreturn void die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     if (lineno > 0)
-        fprintf(stderr, "abigen: %s:%d: ", src_name, lineno);
+        fprintf(stderr, "%s: %s:%d: ", tool_name, src_name, lineno);
     else
-        fprintf(stderr, "abigen: ");
+        fprintf(stderr, "%s: ", tool_name);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
@@ -183,6 +186,12 @@ uint64_t number(const char *what, char *spell)
     // Hex stays hex; "010" would be octal in C but ten in Rust, and Rust rejects "0X".
     if (spell) strcpy(spell, base == 16 ? fmt("0x%s", s + 2) : fmt("%llu", (ull)v));
     return v;
+}
+
+const char *string(const char *what)
+{
+    if (!at_string()) die("expected %s in quotes, found %s", what, found());
+    return toks[pos++].s;
 }
 
 void doc_and_end(char *doc)

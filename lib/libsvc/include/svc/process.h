@@ -8,6 +8,12 @@
 
 #include <svc/vspace.h>
 
+// Where a process's stack and IPC buffer go unless its creator says otherwise: above
+// 2 GiB, below what any static image needs, the same on every architecture.
+#define SVC_PROCESS_IPC_VADDR   0x7f001000ULL
+#define SVC_PROCESS_STACK_TOP   0x7f100000ULL
+#define SVC_PROCESS_STACK_PAGES 8
+
 struct svc_process_config {
     const void *image;
     uint64_t size;
@@ -31,6 +37,9 @@ uint64_t svc_process_new(struct svc_alloc *a, struct svc_window *w, const struct
 // or `src` itself moved there.
 uint64_t svc_process_give(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t dest,
                           kozo_handle_t src, uint64_t rights, bool move);
+// ... a copy with a badge (of an endpoint or notification: the receiver tells callers apart).
+uint64_t svc_process_give_badged(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t dest,
+                                 kozo_handle_t src, uint64_t rights, uint64_t badge);
 // Start it at its ELF entry with `priority` and three start arguments.
 uint64_t svc_process_start(const struct svc_process *p, uint8_t priority, uint64_t arg0, uint64_t arg1,
                            uint64_t arg2);

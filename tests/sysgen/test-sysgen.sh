@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Host tests of tools/sysgen: every description of system/ is accepted and its boot table
+# compiles with init's types; output is deterministic; the golden description's boot
+# table, service header and picture are exactly tests/sysgen/golden/*; malformed
+# descriptions are refused with their line, and write nothing.
+#
+#   tests/sysgen/test-sysgen.sh <path-to-sysgen-binary> <workdir> <build-include-dir>
+set -euo pipefail
+
+if [ $# -ne 3 ]; then
+    echo "usage: $0 <path-to-sysgen-binary> <workdir> <build-include-dir>" >&2
+    exit 2
+fi
+SYSGEN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+WORK=$2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+INC=$(cd "$3" && pwd) # kozo_abi.h
+GOLDEN=$ROOT/tests/sysgen/golden
+CC=${CC:-cc}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+
+pass=0
+fail=0
+ok()  { echo "PASS: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+check() {
+    local name=$1
+    shift
+    if "$@" >"$WORK/check.log" 2>&1; then ok "$name"; else bad "$name"; sed 's/^/    /' "$WORK/check.log"; fi
+}
+
+gen() { # SYS OUTDIR
+    rm -rf "$2" && mkdir -p "$2" && "$SYSGEN" --in "$1" --boot "$2/boot_table.h" --headers "$2" --dot "$2/system.dot"
+}
+
+# compiles OUTDIR: init's boot.h types with the generated table, and every service header
+compiles() {
+    printf '#include "boot.h"\n#include <boot_table.h>\nconst void *use(void);\nconst void *use(void) { return boot_services; }\n' >"$WORK/use.c" &&
+        "$CC" -std=c11 -Wall -Wextra -Werror -fsyntax-only -I"$1" -I"$ROOT/services/init" \
+            -I"$ROOT/lib/libkozo/include" -I"$ROOT/lib/libkozo/arch/x86_64/include" -I"$INC" "$WORK/use.c" &&
+        for h in "$1"/*/system.h; do "$CC" -std=c11 -Wall -Werror -fsyntax-only -x c "$h"; done
+}
+
+for sys in "$ROOT"/system/*.sys "$GOLDEN/example.sys"; do
+    name=$(basename "$sys" .sys)
+    check "$name: accepted" gen "$sys" "$WORK/$name"
+    check "$name: boot table and headers compile" compiles "$WORK/$name"
+    if gen "$sys" "$WORK/$name-again" && diff -r "$WORK/$name" "$WORK/$name-again" >/dev/null; then
+        ok "$name: deterministic"
+    else
+        bad "$name: deterministic"
+    fi
+done
+
+check "golden: example's boot table" diff -u "$GOLDEN/boot_table.h" "$WORK/example/boot_table.h"
+check "golden: client's system.h" diff -u "$GOLDEN/client_system.h" "$WORK/example/client/system.h"
+check "golden: example's picture" diff -u "$GOLDEN/system.dot" "$WORK/example/system.dot"
+
+# refuses NAME MESSAGE-PART LINE...: a description with these lines (after a system line)
+refuses() {
+    local name=$1 want=$2
+    shift 2
+    printf '%s\n' 'system bad "x"' "$@" >"$WORK/bad.sys"
+    rm -rf "$WORK/bad" && mkdir -p "$WORK/bad"
+    if "$SYSGEN" --in "$WORK/bad.sys" --boot "$WORK/bad/boot_table.h" --headers "$WORK/bad" >"$WORK/bad.log" 2>&1; then
+        bad "refuses $name (accepted)"
+    elif grep -q "bad.sys:[0-9]*: .*$want" "$WORK/bad.log"; then
+        ok "refuses $name"
+    else
+        bad "refuses $name (wrong message)"
+        sed 's/^/    /' "$WORK/bad.log"
+    fi
+    [ -z "$(ls -A "$WORK/bad")" ] || bad "$name: wrote something"
+}
+svc() { printf '%s\n' "service $1 \"x\"" "  priority ${2:-10}" "  cnode 6" '  cap 1 EP endpoint "x"'; }
+refuses "no endpoint" "exactly one" 'service a "x"' '  priority 10' '  cnode 6' 'end'
+refuses "two endpoints" "exactly one" "$(svc a)" '  cap 2 EP2 endpoint "y"' 'end'
+refuses "slot 0" "null slot" "$(svc a)" '  cap 0 Z copy DEBUG_CONSOLE "x"' 'end'
+refuses "a slot outside the CNode" "outside a's CNode" "$(svc a)" '  cap 64 Z copy DEBUG_CONSOLE "x"' 'end'
+refuses "a slot used twice" "slot 1 is already cap EP's" "$(svc a)" '  cap 1 Z copy DEBUG_CONSOLE "x"' 'end'
+refuses "a range over a cap" "slots OWN: slot 1 is already cap EP's" "$(svc a)" '  slots OWN 1 9 "x"' 'end'
+refuses "overlapping ranges" "slots B: slots 20..30 overlap slots A" "$(svc a)" '  slots A 10 20 "x"' '  slots B 20 30 "y"' 'end'
+refuses "a cap name used twice" "already used" "$(svc a)" '  cap 2 EP copy DEBUG_CONSOLE "x"' 'end'
+refuses "priority 255" "services run at 1..254" 'service a "x"' '  priority 255'
+refuses "a call to a later service" "declared after" "$(svc a)" '  cap 2 B call b "x"' 'end' "$(svc b)" 'end'
+refuses "a call to itself" "does not call itself" "$(svc a)" '  cap 2 A call a "x"' 'end'
+refuses "a call to nobody" "no service nobody" "$(svc a)" '  cap 2 N call nobody "x"' 'end'
+refuses "an unknown kind" "unknown kind 'magic'" "$(svc a)" '  cap 2 M magic "x"' 'end'
+refuses "a missing end" "not terminated" "$(svc a)"
+refuses "a service named init" "root task" 'service init "x"'
+refuses "a service twice" "already declared" "$(svc a)" 'end' "$(svc a)" 'end'
+refuses "a tiny Untyped" "2^12..2^47" "$(svc a)" '  cap 2 U untyped 4 "x"' 'end'
+refuses "an include from elsewhere" "same folder" 'include "../x.sys"'
+
+echo "sysgen: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+// sysgen.h: the system description as tools/sysgen reads it (parse.c) and writes it out
+// (emit.c): the services init starts, each with its priority, CNode and capabilities.
+// The lines are read with abigen's token layer (tools/abigen/lex.c).
+#ifndef SYSGEN_H
+#define SYSGEN_H
+
+#include "../abigen/abigen.h"
+
+#define MAXSERVICES 32
+#define MAXCAPS     32
+#define MAXRANGES   8
+
+// Where a service's capability comes from (docs/SYSTEM.md).
+enum cap_kind {
+    CAP_ENDPOINT,    // its own endpoint: init makes it and keeps a copy (exactly one per service)
+    CAP_COPY,        // a copy of one of init's boot capabilities (KOZO_SLOT_<arg>)
+    CAP_SELF,        // its own cnode, vspace or tcb (arg)
+    CAP_UNTYPED,     // the largest Untyped init can give, at most 2^num bytes, moved to it
+    CAP_DEVICE_MIN,  // the smallest device Untyped of at least 2^num bytes, moved to it
+    CAP_DEVICE_AT,   // the device Untyped holding physical address num, moved to it
+    CAP_ASID_POOL,   // a fresh ASID pool of its own
+    CAP_CALL,        // a badged copy of service arg's endpoint: it may call that service
+};
+
+struct cap {
+    const char *file;
+    int line;
+    uint64_t slot;
+    char name[NAMELEN];
+    enum cap_kind kind;
+    char arg[NAMELEN];
+    uint64_t num, badge;
+    int target; // CAP_CALL: the index of the service it calls
+    char doc[DOCLEN];
+};
+
+struct range { // slots the service manages itself
+    const char *file;
+    int line;
+    char name[NAMELEN];
+    uint64_t first, last;
+    char doc[DOCLEN];
+};
+
+struct service {
+    const char *file;
+    int line;
+    char name[NAMELEN];
+    char doc[DOCLEN];
+    uint64_t priority, cnode_bits;
+    int await_report; // init waits for its report (passed, failed, known failures)
+    struct cap caps[MAXCAPS];
+    int ncaps;
+    struct range ranges[MAXRANGES];
+    int nranges;
+};
+
+extern char system_name[NAMELEN], system_doc[DOCLEN];
+extern struct service services[MAXSERVICES];
+extern int nservices;
+
+void parse_system(const char *path);
+void check_system(void);
+void emit_boot_table(void);
+void emit_service_header(const struct service *s);
+void emit_dot(void);
+
+#endif
