@@ -42,7 +42,7 @@ suite() {
     ((rc == 0)) || failed_suites+=("$name")
 }
 
-suite "lint: the rules of docs/CONTRIBUTING.md" scripts/lint.sh --no-format
+suite "lint: the rules of docs/CONTRIBUTING.md" scripts/lint.sh
 suite "lint: self-test (each rule fails on a bad file)" tests/lint/test-lint.sh "$BUILD/lint-test"
 suite "host: lib/common parsers and formatting" make -s host-tests
 if [[ -f tests/host/kernel.mk ]]; then

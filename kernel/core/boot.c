@@ -153,21 +153,23 @@ create_init(const void *image, size_t size)
     for (word_t p = 1; p <= KOZO_INIT_STACK_PAGES; p++)
         init_frame(cnode, 0, vspace, asid, KOZO_INIT_STACK_TOP - p * BIT(KOZO_PAGE_BITS), true);
     init_frame(cnode, KOZO_SLOT_INIT_IPC_BUFFER, vspace, asid, KOZO_INIT_IPC_BUFFER_VADDR, true);
-    struct kozo_bootinfo *bi = arch_kva(
-        init_frame(cnode, KOZO_SLOT_BOOTINFO_FRAME, vspace, asid, KOZO_INIT_BOOTINFO_VADDR, false));
+    struct kozo_bootinfo *bi =
+        arch_kva(init_frame(cnode, KOZO_SLOT_BOOTINFO_FRAME, vspace, asid, KOZO_INIT_BOOTINFO_VADDR, false));
     paddr_t rd = ALIGN_DOWN(bm.initrd_base, BIT(KOZO_PAGE_BITS));
     for (paddr_t pa = rd; pa < bm.initrd_end; pa += BIT(KOZO_PAGE_BITS))
         arch_boot_map_page(vspace, KOZO_INIT_INITRD_VADDR + (pa - rd), pa, false, false, boot_alloc_page);
 
-    mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_TCB], cap_make(KOZO_OBJ_TCB, KOZO_RIGHTS_ALL, tcb, 0), MDB_REVOCABLE);
+    mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_TCB], cap_make(KOZO_OBJ_TCB, KOZO_RIGHTS_ALL, tcb, 0),
+               MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_INIT_CNODE],
-               cap_cnode(cnode, KOZO_ROOT_CNODE_BITS, KOZO_HANDLE_BITS - KOZO_ROOT_CNODE_BITS, 0), MDB_REVOCABLE);
+               cap_cnode(cnode, KOZO_ROOT_CNODE_BITS, KOZO_HANDLE_BITS - KOZO_ROOT_CNODE_BITS, 0),
+               MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IRQ_CONTROL], cap_make(KOZO_OBJ_IRQ_CONTROL, KOZO_RIGHTS_ALL, NULL, 0),
                MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IOPORT_CONTROL],
                cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
-    mdb_insert(NULL, &cnode[KOZO_SLOT_DEBUG_CONSOLE], cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0),
-               MDB_REVOCABLE);
+    mdb_insert(NULL, &cnode[KOZO_SLOT_DEBUG_CONSOLE],
+               cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
 
     // The thread: its configuration slots are copies of the caps above.
     tcb_init(tcb);
@@ -205,10 +207,10 @@ create_init(const void *image, size_t size)
 void
 kernel_main(word_t magic, word_t info)
 {
-    arch_early_init();                     // console, CPU tables, kernel window
+    arch_early_init(); // console, CPU tables, kernel window
     printk("\nKOZO microkernel %s (" ARCH_NAME "), ABI %s\n", KOZO_BUILD_ID, KOZO_ABI_FINGERPRINT_STR);
-    arch_boot_memory(magic, info, &bm);    // memory map, initrd module
-    sched_init();                          // ready queues, idle thread
+    arch_boot_memory(magic, info, &bm); // memory map, initrd module
+    sched_init();                       // ready queues, idle thread
 
     if (bm.initrd_end <= bm.initrd_base)
         panic("boot: no initrd module was loaded (expected a newc cpio holding 'init')");
@@ -219,8 +221,8 @@ kernel_main(word_t magic, word_t info)
         panic("boot: the initrd has no file named 'init'");
     if (err)
         panic("boot: the initrd is not a valid newc cpio archive: %s", cpio_strerror(err));
-    create_init(init, init_size);          // the root task and all Untyped memory
+    create_init(init, init_size); // the root task and all Untyped memory
 
-    arch_late_init();                      // interrupt controller, timer
-    kernel_exit();                         // run init
+    arch_late_init(); // interrupt controller, timer
+    kernel_exit();    // run init
 }

@@ -8,8 +8,7 @@
 struct lookup_fault cspace_last_fault;
 
 static word_t
-resolve(cap_t root, word_t handle, unsigned depth, bool exact, cte_t **out,
-        struct lookup_fault *fault)
+resolve(cap_t root, word_t handle, unsigned depth, bool exact, cte_t **out, struct lookup_fault *fault)
 {
     cap_t cap = root;
     unsigned bits_left = depth, level = 0;
@@ -43,14 +42,13 @@ fail:
     cspace_last_fault.bits_left = bits_left;
     if (fault)
         *fault = cspace_last_fault;
-    user_error("lookup of handle %#lx (depth %u) failed at level %u, %u bits left",
-               (unsigned long)handle, depth, level, bits_left);
+    user_error("lookup of handle %#lx (depth %u) failed at level %u, %u bits left", (unsigned long)handle,
+               depth, level, bits_left);
     return KOZO_ERR_INVALID_HANDLE;
 }
 
 word_t
-cspace_lookup_slot(cap_t root, word_t handle, unsigned depth, cte_t **slot,
-                   struct lookup_fault *fault)
+cspace_lookup_slot(cap_t root, word_t handle, unsigned depth, cte_t **slot, struct lookup_fault *fault)
 {
     return resolve(root, handle, depth, true, slot, fault);
 }

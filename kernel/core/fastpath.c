@@ -50,7 +50,8 @@ copy_registers(const struct tcb *from, struct tcb *to, word_t info)
 static inline bool
 fits_registers(word_t info)
 {
-    _Static_assert(KOZO_MSGINFO_LENGTH_SHIFT == 0 && KOZO_MSGINFO_EXTRA_CAPS_SHIFT == KOZO_MSGINFO_LENGTH_WIDTH,
+    _Static_assert(KOZO_MSGINFO_LENGTH_SHIFT == 0 &&
+                       KOZO_MSGINFO_EXTRA_CAPS_SHIFT == KOZO_MSGINFO_LENGTH_WIDTH,
                    "length, then extra caps, from bit 0");
     return (info & MASK(KOZO_MSGINFO_LENGTH_WIDTH + KOZO_MSGINFO_EXTRA_CAPS_WIDTH)) <= KOZO_MSG_REG_WORDS;
 }

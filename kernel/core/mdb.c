@@ -56,8 +56,7 @@ cap_same_region(cap_t a, cap_t b)
         return cap_type(b) == KOZO_OBJ_IRQ_HANDLER || cap_type(b) == KOZO_OBJ_IRQ_CONTROL;
     case KOZO_OBJ_ASID_CONTROL:
         return cap_type(b) == KOZO_OBJ_ASID_POOL || cap_type(b) == KOZO_OBJ_ASID_CONTROL;
-    default:
-        return cap_same_object(a, b) || arch_issued_by(a, b);
+    default: return cap_same_object(a, b) || arch_issued_by(a, b);
     }
 }
 
@@ -76,8 +75,7 @@ mdb_is_parent_of(const cte_t *parent, const cte_t *child)
             return true;
         return badge == cap_badge(child->cap) && !mdb_first_badged(child);
     }
-    default:
-        return true;
+    default: return true;
     }
 }
 

@@ -31,22 +31,14 @@ void
 object_finalise(cap_t cap)
 {
     switch (cap_type(cap)) {
-    case KOZO_OBJ_ENDPOINT:
-        ep_cancel_all(cap_ptr(cap));
-        break;
+    case KOZO_OBJ_ENDPOINT: ep_cancel_all(cap_ptr(cap)); break;
     case KOZO_OBJ_NOTIFICATION:
         irq_unbind_notification(cap_ptr(cap));
         ntfn_cancel_all(cap_ptr(cap));
         break;
-    case KOZO_OBJ_VSPACE:
-        arch_vspace_destroy(cap);
-        break;
-    case KOZO_OBJ_IRQ_HANDLER:
-        irq_handler_clear(irq_line(cap));
-        break;
-    case KOZO_OBJ_ASID_POOL:
-        asid_pool_finalise(cap);
-        break;
+    case KOZO_OBJ_VSPACE: arch_vspace_destroy(cap); break;
+    case KOZO_OBJ_IRQ_HANDLER: irq_handler_clear(irq_line(cap)); break;
+    case KOZO_OBJ_ASID_POOL: asid_pool_finalise(cap); break;
     default:
         // Untyped, frames and tables (unmapped per cap before), I/O ports, control caps:
         // nothing refers to them but capabilities.

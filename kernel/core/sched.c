@@ -139,7 +139,7 @@ void
 sched_yield_thread(struct tcb *t)
 {
     if (!sched_contender(t->priority))
-        return; // nobody to yield to: the thread runs on
+        return;       // nobody to yield to: the thread runs on
     sched_enqueue(t); // it runs, so it is in no queue (sched_enqueue asserts it): to the tail
     resched = true;
 }

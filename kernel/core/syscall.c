@@ -46,8 +46,7 @@ lookup_invoked(struct tcb *t, cte_t **slot)
 static void
 check_declared(word_t label, word_t err)
 {
-    if (KOZO_DEBUG_ERRORS && err != KOZO_ERR_OK &&
-        (err >= 64 || !(kozo_inv_errors(label) & (1ULL << err))))
+    if (KOZO_DEBUG_ERRORS && err != KOZO_ERR_OK && (err >= 64 || !(kozo_inv_errors(label) & (1ULL << err))))
         panic("invocation label %lu returned error %lu, which its method does not declare",
               (unsigned long)label, (unsigned long)err);
 }
@@ -103,8 +102,7 @@ sys_call(struct tcb *t)
             return set_error(t, KOZO_ERR_INSUFFICIENT_RIGHTS);
         ntfn_signal(cap_ptr(c), cap_badge(c));
         return set_error(t, KOZO_ERR_OK);
-    default:
-        return invoke(t, slot);
+    default: return invoke(t, slot);
     }
 }
 
@@ -142,10 +140,26 @@ do_recv(struct tcb *t, bool blocking)
     ep_recv(t, c, blocking);
 }
 
-static void sys_send(struct tcb *t) { do_send(t, true); }
-static void sys_nb_send(struct tcb *t) { do_send(t, false); }
-static void sys_recv(struct tcb *t) { do_recv(t, true); }
-static void sys_nb_recv(struct tcb *t) { do_recv(t, false); }
+static void
+sys_send(struct tcb *t)
+{
+    do_send(t, true);
+}
+static void
+sys_nb_send(struct tcb *t)
+{
+    do_send(t, false);
+}
+static void
+sys_recv(struct tcb *t)
+{
+    do_recv(t, true);
+}
+static void
+sys_nb_recv(struct tcb *t)
+{
+    do_recv(t, false);
+}
 
 static void
 sys_reply(struct tcb *t)

@@ -75,10 +75,8 @@ cap_derive_flags(cap_t derived, cap_t src)
     case KOZO_OBJ_ENDPOINT:
     case KOZO_OBJ_NOTIFICATION:
         return cap_badge(derived) != cap_badge(src) ? (MDB_REVOCABLE | MDB_FIRST_BADGED) : 0;
-    case KOZO_OBJ_UNTYPED:
-        return MDB_REVOCABLE;
-    default:
-        return 0;
+    case KOZO_OBJ_UNTYPED: return MDB_REVOCABLE;
+    default: return 0;
     }
 }
 
@@ -181,10 +179,8 @@ decode_cnode_invocation(struct invocation *inv)
     case KOZO_INV_CNODE_DESCRIBE:
     case KOZO_INV_CNODE_COPY:
     case KOZO_INV_CNODE_MINT:
-    case KOZO_INV_CNODE_MOVE:
-        break;
-    default:
-        return INV_NO_METHOD(inv, "CNode"); // before the arguments: a wrong method says so
+    case KOZO_INV_CNODE_MOVE: break;
+    default: return INV_NO_METHOD(inv, "CNode"); // before the arguments: a wrong method says so
     }
     INV_NEED_ARGS(inv, 2);
     const struct kozo_args_cnode_delete *slot = &inv->a.cnode_delete;
@@ -193,10 +189,8 @@ decode_cnode_invocation(struct invocation *inv)
         return err;
 
     switch (inv->label) {
-    case KOZO_INV_CNODE_DELETE:
-        return cte_delete_preemptible(dest) ? KOZO_ERR_OK : ERR_RESTART;
-    case KOZO_INV_CNODE_REVOKE:
-        return cte_revoke(dest) ? KOZO_ERR_OK : ERR_RESTART;
+    case KOZO_INV_CNODE_DELETE: return cte_delete_preemptible(dest) ? KOZO_ERR_OK : ERR_RESTART;
+    case KOZO_INV_CNODE_REVOKE: return cte_revoke(dest) ? KOZO_ERR_OK : ERR_RESTART;
     case KOZO_INV_CNODE_DESCRIBE:
         inv->res[0] = cap_type(dest->cap);
         inv->res[1] = cap_type(dest->cap) == KOZO_OBJ_DELETING ? 0 : cap_rights(dest->cap);

@@ -81,7 +81,8 @@ decode_irq_invocation(struct invocation *inv)
         if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
             return user_reject(KOZO_ERR_WRONG_TYPE, "irq handler: not a notification");
         if (!cap_has(n->cap, KOZO_RIGHT_WRITE))
-            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "irq handler: the notification cap cannot signal");
+            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS,
+                               "irq handler: the notification cap cannot signal");
         irqs[line].ntfn = cap_ptr(n->cap);
         irqs[line].badge = cap_badge(n->cap);
         arch_irq_unmask(line);
@@ -90,7 +91,6 @@ decode_irq_invocation(struct invocation *inv)
         if (irqs[line].ntfn)
             arch_irq_unmask(line);
         return KOZO_ERR_OK;
-    default:
-        return INV_NO_METHOD(inv, "IRQ handler");
+    default: return INV_NO_METHOD(inv, "IRQ handler");
     }
 }

@@ -53,11 +53,8 @@ tcb_suspend(struct tcb *t)
         if (!t->fault_type)
             arch_set_error(&t->ctx, KOZO_ERR_ABORTED);
         break;
-    case TS_RUNNABLE:
-        sched_dequeue(t);
-        break;
-    default:
-        break;
+    case TS_RUNNABLE: sched_dequeue(t); break;
+    default: break;
     }
     // A server going away must not leave its caller blocked forever.
     struct tcb *client = t->reply_to;
@@ -99,7 +96,6 @@ in_syscall(const struct tcb *t)
     return t->state != TS_INACTIVE && t->state != TS_RUNNABLE;
 }
 
-
 // Look up an optional handle (0 = none) that must name a cap of `type`.
 static word_t
 lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_t **slot)
@@ -120,12 +116,17 @@ static word_t
 decode_tcb_configure(struct invocation *inv, struct tcb *t)
 {
     static const word_t types[TCB_SLOT_COUNT] = {
-        [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE, [TCB_SLOT_VSPACE] = KOZO_OBJ_VSPACE,
-        [TCB_SLOT_IPC_BUFFER] = KOZO_OBJ_FRAME, [TCB_SLOT_FAULT_EP] = KOZO_OBJ_ENDPOINT,
+        [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE,
+        [TCB_SLOT_VSPACE] = KOZO_OBJ_VSPACE,
+        [TCB_SLOT_IPC_BUFFER] = KOZO_OBJ_FRAME,
+        [TCB_SLOT_FAULT_EP] = KOZO_OBJ_ENDPOINT,
     };
     const struct kozo_args_tcb_configure *c = &inv->a.tcb_configure;
     const word_t handles[TCB_SLOT_COUNT] = {
-        c->cspace_root, c->vspace_root, c->ipc_buffer_frame, c->fault_ep,
+        c->cspace_root,
+        c->vspace_root,
+        c->ipc_buffer_frame,
+        c->fault_ep,
     };
     cte_t *src[TCB_SLOT_COUNT];
     cap_t copy[TCB_SLOT_COUNT];
@@ -141,14 +142,15 @@ decode_tcb_configure(struct invocation *inv, struct tcb *t)
         // Replacing the last cap to an object would destroy it as a side effect (perhaps
         // the very CNode the new caps come from): the caller must delete it explicitly.
         if (!cte_empty(&t->slots[k]) && mdb_is_final(&t->slots[k]))
-            return user_reject(KOZO_ERR_REVOKE_FIRST, "configure: slot %d holds the last cap to its object", k);
+            return user_reject(KOZO_ERR_REVOKE_FIRST, "configure: slot %d holds the last cap to its object",
+                               k);
         // The thread holds copies, made by the rules of any copy (a frame's starts
         // unmapped; a VSpace without an ASID has none).
         if (src[k] && (err = cap_derive(src[k], &copy[k])))
             return err;
     }
-    if ((c->ipc_buffer_vaddr & 7) || (c->ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) +
-                                           sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
+    if ((c->ipc_buffer_vaddr & 7) ||
+        (c->ipc_buffer_vaddr & MASK(KOZO_PAGE_BITS)) + sizeof(struct kozo_ipc_buffer) > BIT(KOZO_PAGE_BITS))
         return user_reject(KOZO_ERR_ALIGNMENT, "configure: IPC buffer %#lx misaligned or across a page",
                            (unsigned long)c->ipc_buffer_vaddr);
     if (c->ipc_buffer_vaddr >= KOZO_USER_TOP)
@@ -181,13 +183,13 @@ decode_tcb_invocation(struct invocation *inv)
     const union kozo_inv_args *a = &inv->a;
 
     switch (inv->label) {
-    case KOZO_INV_TCB_CONFIGURE:
-        return decode_tcb_configure(inv, t);
+    case KOZO_INV_TCB_CONFIGURE: return decode_tcb_configure(inv, t);
     case KOZO_INV_TCB_SET_REGISTERS: {
         const struct kozo_args_tcb_set_registers *r = &a->tcb_set_registers;
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
         if (t == inv->caller || in_syscall(t))
-            return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "set registers: of the caller or a blocked thread");
+            return user_reject(KOZO_ERR_ILLEGAL_OPERATION,
+                               "set registers: of the caller or a blocked thread");
         if (!arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2))
             return user_reject(KOZO_ERR_RANGE, "set registers: not a user-mode register state");
         t->retype_made = 0; // a preempted Retype it would have restarted is not its call now
@@ -197,7 +199,8 @@ decode_tcb_invocation(struct invocation *inv)
         // A blocked thread's registers are not the ones it will resume with: that depends
         // on how the call ends (its result, or the restart if it is suspended).
         if (t == inv->caller || in_syscall(t))
-            return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "read registers: of the caller or a blocked thread");
+            return user_reject(KOZO_ERR_ILLEGAL_OPERATION,
+                               "read registers: of the caller or a blocked thread");
         inv->res[0] = arch_ctx_ip(&t->ctx);
         inv->res[1] = arch_ctx_sp(&t->ctx);
         inv->res[2] = arch_ctx_flags(&t->ctx);
@@ -215,9 +218,7 @@ decode_tcb_invocation(struct invocation *inv)
         if (t->state == TS_INACTIVE)
             sched_wake(t);
         return KOZO_ERR_OK;
-    case KOZO_INV_TCB_SUSPEND:
-        tcb_suspend(t);
-        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SUSPEND: tcb_suspend(t); return KOZO_ERR_OK;
     case KOZO_INV_TCB_SET_PRIORITY:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
         if (a->tcb_set_priority.priority >= SCHED_PRIORITIES)
@@ -250,7 +251,6 @@ decode_tcb_invocation(struct invocation *inv)
                                (unsigned long)a->tcb_set_syscall_mode.mode);
         t->syscall_limit = a->tcb_set_syscall_mode.mode == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
         return KOZO_ERR_OK;
-    default:
-        return INV_NO_METHOD(inv, "TCB");
+    default: return INV_NO_METHOD(inv, "TCB");
     }
 }

@@ -51,21 +51,15 @@ create_object(word_t type, word_t size_bits, void *obj, unsigned bits, bool devi
     if (type != KOZO_OBJ_UNTYPED && !device)
         memset(obj, 0, BIT(bits));
     switch (type) {
-    case KOZO_OBJ_UNTYPED:
-        return cap_untyped(obj, (unsigned)size_bits, device);
-    case KOZO_OBJ_CNODE:
-        return cap_cnode(obj, (unsigned)size_bits, 0, 0);
-    case KOZO_OBJ_TCB:
-        tcb_init(obj);
-        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
+    case KOZO_OBJ_UNTYPED: return cap_untyped(obj, (unsigned)size_bits, device);
+    case KOZO_OBJ_CNODE: return cap_cnode(obj, (unsigned)size_bits, 0, 0);
+    case KOZO_OBJ_TCB: tcb_init(obj); return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
     case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME:
-        return cap_make(type, KOZO_RIGHTS_ALL, obj, device ? MAP_DEVICE : 0);
+    case KOZO_OBJ_LARGE_FRAME: return cap_make(type, KOZO_RIGHTS_ALL, obj, device ? MAP_DEVICE : 0);
     case KOZO_OBJ_VSPACE:
         arch_vspace_init(obj);
         return cap_make(type, KOZO_RIGHTS_ALL, obj, 0); // no ASID until ASID_POOL.Assign
-    default:
-        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
+    default: return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
     }
 }
 
@@ -111,8 +105,8 @@ untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word
     word_t zeroed = 0;
     for (word_t i = done; i < count; i++) {
         word_t off = start + ((i - done) << bits);
-        mdb_insert(ut, &dest_slots[i], create_object(type, size_bits, (void *)(base + off), bits, ut_device(u)),
-                   MDB_REVOCABLE);
+        mdb_insert(ut, &dest_slots[i],
+                   create_object(type, size_bits, (void *)(base + off), bits, ut_device(u)), MDB_REVOCABLE);
         ut->cap = ut_set_free_index(ut->cap, off + BIT(bits));
         if (type != KOZO_OBJ_UNTYPED && !ut_device(u))
             zeroed += BIT(bits);

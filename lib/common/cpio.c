@@ -32,7 +32,7 @@ enum {
     F_COUNT
 };
 
-static const char newc_magic[MAGIC_LEN] = {'0', '7', '0', '7', '0', '1'};
+static const char newc_magic[MAGIC_LEN] = { '0', '7', '0', '7', '0', '1' };
 static const char trailer_name[] = "TRAILER!!!";
 
 // Parse exactly eight hex digits (either case). Anything else - a sign, a

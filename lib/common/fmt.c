@@ -151,7 +151,7 @@ fmt_vformat(fmt_putc_fn putc_fn, void *ctx, const char *fmt, va_list ap)
     if (putc_fn == NULL || fmt == NULL)
         return -1;
 
-    struct out o = {putc_fn, ctx, 0};
+    struct out o = { putc_fn, ctx, 0 };
     const char *p = fmt;
 
     while (*p != '\0') {
@@ -161,7 +161,7 @@ fmt_vformat(fmt_putc_fn putc_fn, void *ctx, const char *fmt, va_list ap)
         }
 
         const char *start = p++; // for echoing an unknown conversion
-        struct spec sp = {false, false, false, false, false, 0, -1};
+        struct spec sp = { false, false, false, false, false, 0, -1 };
 
         for (;; p++) {
             if (*p == '-')
@@ -348,7 +348,7 @@ fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
     if (buf == NULL && n > 0)
         return -1;
 
-    struct sbuf sb = {buf, n, 0};
+    struct sbuf sb = { buf, n, 0 };
     int rc = fmt_vformat(sbuf_putc, &sb, fmt, ap);
 
     if (n > 0)

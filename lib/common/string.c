@@ -31,7 +31,8 @@ memcpy(void *restrict dst, const void *restrict src, size_t n)
     const unsigned char *s = src;
 
     if ((((uintptr_t)d | (uintptr_t)s) & (sizeof(alias_word) - 1)) == 0)
-        for (; n >= sizeof(alias_word); n -= sizeof(alias_word), d += sizeof(alias_word), s += sizeof(alias_word))
+        for (; n >= sizeof(alias_word);
+             n -= sizeof(alias_word), d += sizeof(alias_word), s += sizeof(alias_word))
             *(alias_word *)(void *)d = *(const alias_word *)(const void *)s;
     for (size_t i = 0; i < n; i++)
         d[i] = s[i];

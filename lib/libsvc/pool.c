@@ -40,7 +40,8 @@ fit(const struct svc_pool_untyped *u, unsigned bits)
 }
 
 static uint64_t
-retype_in(struct svc_pool *p, struct svc_pool_untyped *u, uint64_t type, uint64_t size_bits, kozo_handle_t dest)
+retype_in(struct svc_pool *p, struct svc_pool_untyped *u, uint64_t type, uint64_t size_bits,
+          kozo_handle_t dest)
 {
     uint64_t err = kozo_untyped_retype(u->slot, type, size_bits, p->alloc.cnode, 0, 0, dest, 1);
     if (!err && p->on_retype)
@@ -94,7 +95,8 @@ svc_pool_init(struct svc_pool *p, kozo_handle_t cnode, unsigned depth, kozo_hand
 }
 
 uint64_t
-svc_pool_add(struct svc_pool *p, kozo_handle_t slot, uint64_t paddr, unsigned bits, bool device, uint64_t used)
+svc_pool_add(struct svc_pool *p, kozo_handle_t slot, uint64_t paddr, unsigned bits, bool device,
+             uint64_t used)
 {
     if (p->nuntyped == SVC_POOL_MAX_UNTYPED)
         return KOZO_ERR_RANGE;

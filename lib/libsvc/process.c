@@ -11,7 +11,8 @@
 #define PAGE (1ULL << KOZO_PAGE_BITS)
 
 static uint64_t
-load_segment(struct svc_alloc *a, struct svc_window *w, const struct svc_process *p, const struct elf_segment *s)
+load_segment(struct svc_alloc *a, struct svc_window *w, const struct svc_process *p,
+             const struct elf_segment *s)
 {
     uint64_t first = s->vaddr & ~(PAGE - 1), last = (s->vaddr + s->memsz + PAGE - 1) & ~(PAGE - 1);
     uint64_t rights = KOZO_RIGHT_READ | ((s->flags & ELF_SEG_W) ? KOZO_RIGHT_WRITE : 0);
@@ -25,7 +26,8 @@ load_segment(struct svc_alloc *a, struct svc_window *w, const struct svc_process
         // The part of the file that lands in this page (the rest stays zero).
         uint64_t lo = va > s->vaddr ? va : s->vaddr;
         uint64_t hi = s->vaddr + s->filesz < va + PAGE ? s->vaddr + s->filesz : va + PAGE;
-        if (lo < hi && (err = svc_frame_fill(a, w, frame, lo - va, (const char *)s->data + (lo - s->vaddr), hi - lo)))
+        if (lo < hi &&
+            (err = svc_frame_fill(a, w, frame, lo - va, (const char *)s->data + (lo - s->vaddr), hi - lo)))
             return err;
         if ((err = svc_map(a, p->vspace, frame, va, rights, attrs)))
             return err;
@@ -35,7 +37,8 @@ load_segment(struct svc_alloc *a, struct svc_window *w, const struct svc_process
 
 // The stack, its top page holding the main thread's TLS block (svc/thread.h's layout).
 static uint64_t
-make_stack(struct svc_alloc *a, struct svc_window *w, struct svc_process *p, const struct svc_process_config *c)
+make_stack(struct svc_alloc *a, struct svc_window *w, struct svc_process *p,
+           const struct svc_process_config *c)
 {
     struct kozo_tls tls;
     uint64_t at = c->stack_top - sizeof(tls), err;
@@ -99,8 +102,8 @@ svc_process_give(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t
 }
 
 uint64_t
-svc_process_give_badged(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t dest, kozo_handle_t src,
-                        uint64_t rights, uint64_t badge)
+svc_process_give_badged(struct svc_alloc *a, const struct svc_process *p, kozo_handle_t dest,
+                        kozo_handle_t src, uint64_t rights, uint64_t badge)
 {
     return kozo_cnode_mint(p->cnode, dest, p->cnode_bits, a->cnode, src, a->depth, rights, badge);
 }

@@ -89,7 +89,8 @@ uint64_t b_thread(struct bthread *t, const struct space *s, uint8_t priority, ko
 // Start it at `entry` (no stack) with RDI, RSI.
 uint64_t b_thread_start(struct bthread *t, uint64_t entry, uint64_t rdi, uint64_t rsi);
 // A C thread in bench's own space at `priority`, running fn(arg); `done` is signalled after.
-uint64_t b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done, kozo_handle_t *tcb);
+uint64_t b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done,
+                   kozo_handle_t *tcb);
 
 // --- main.c: results ---------------------------------------------------------------------------
 // Report `ticks` (measurement overhead already subtracted) spent on `n` operations.

@@ -21,6 +21,8 @@ _Static_assert(__builtin_offsetof(struct shared, reply_info) == 24, "blob offset
 _Static_assert(__builtin_offsetof(struct shared, del_slot) == 32, "blob offsets");
 _Static_assert(__builtin_offsetof(struct shared, del_info) == 40, "blob offsets");
 
+// The timed code is assembly, laid out as such: the formatter leaves it alone.
+// clang-format off
 __asm__(".text\n"
         // void bench_client(sysno, cap, info, n, sums[2])
         ".globl bench_client\n"
@@ -132,3 +134,4 @@ __asm__(".text\n"
         "    syscall\n"
         "    ud2\n"
         "bench_blobs_end:\n");
+// clang-format on

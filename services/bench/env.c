@@ -23,7 +23,8 @@ b_init(void)
     uint64_t err = kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_UNTYPED, B_DEPTH, &d);
     if (err || d.type != KOZO_OBJ_UNTYPED)
         return err ? err : KOZO_ERR_WRONG_TYPE;
-    svc_pool_init(&pool, SYS_SLOT_CNODE, B_DEPTH, SYS_SLOTS_SCRATCH_FIRST, SYS_SLOTS_SCRATCH_END, SYS_SLOT_ASID_POOL);
+    svc_pool_init(&pool, SYS_SLOT_CNODE, B_DEPTH, SYS_SLOTS_SCRATCH_FIRST, SYS_SLOTS_SCRATCH_END,
+                  SYS_SLOT_ASID_POOL);
     return svc_pool_add(&pool, SYS_SLOT_UNTYPED, 0, (unsigned)d.data, false, 0);
 }
 

@@ -79,7 +79,8 @@ ipc_case(const char *where, const struct space *in, const struct ipc_case *c)
         kozo_msginfo_get_length(m.info) != c->words || kozo_msginfo_get_extra_caps(m.info) != 0)
         return bench_fail(name[2], "the server did not answer every Call", err);
     struct kozo_res_cnode_describe d;
-    if (c->cap && (kozo_cnode_describe(SYS_SLOT_CNODE, srv.sh->del_slot, B_DEPTH, &d) || d.type != KOZO_OBJ_NULL))
+    if (c->cap &&
+        (kozo_cnode_describe(SYS_SLOT_CNODE, srv.sh->del_slot, B_DEPTH, &d) || d.type != KOZO_OBJ_NULL))
         return bench_fail(name[2], "the received capability was not deleted", 0);
     kozo_tcb_suspend(srv.tcb);
     bench_report(name[0], call, ITERS);
@@ -132,14 +133,16 @@ bench_notification(void)
 
     // The waiter in a space of its own; the signaller runs C, in bench's space.
     if ((err = b_space_self(&self)) || (err = b_space_new(&other)) ||
-        (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &sig_ntfn)) || (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &done)) ||
+        (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &sig_ntfn)) ||
+        (err = b_alloc(KOZO_OBJ_NOTIFICATION, 0, &done)) ||
         (err = b_thread(&waiter, &other, bench_priority, 0)))
         return bench_fail(name, "setup", err);
     sig_waiter = waiter.sh;
     if ((err = b_thread_start(&waiter, b_entry(&other, bench_waiter), sig_ntfn, waiter.sh_va)))
         return bench_fail(name, "starting the waiter", err);
     kozo_yield(); // the waiter runs up to its Wait
-    if ((err = b_cthread(bench_priority - 1, signal_loop, 0, done, &signaller)) || (err = kozo_wait(done, NULL)))
+    if ((err = b_cthread(bench_priority - 1, signal_loop, 0, done, &signaller)) ||
+        (err = kozo_wait(done, NULL)))
         return bench_fail(name, "running the signaller", err);
     if (sig_waiter->count != ITERS)
         return bench_fail(name, "the waiter did not wake for every signal", 0);

@@ -5,10 +5,10 @@
 // a 4 KiB frame, and a thread's whole life (retype, configure, start, run, destroy).
 #include "bench.h"
 
-#define ROUNDS 9  // the first is the warm-up
-#define BATCH  256 // objects per round; Revoke between rounds makes the Untyped whole again
-#define MAP_WARMUP 100
-#define MAP_ITERS  5000
+#define ROUNDS        9   // the first is the warm-up
+#define BATCH         256 // objects per round; Revoke between rounds makes the Untyped whole again
+#define MAP_WARMUP    100
+#define MAP_ITERS     5000
 #define THREAD_WARMUP 20
 #define THREAD_ITERS  1000
 

@@ -22,7 +22,8 @@ report_first(const struct svc_pool *p, const struct svc_pool_untyped *u, uint64_
 void
 alloc_init(const struct kozo_bootinfo *bi)
 {
-    svc_pool_init(&init_pool, ROOT_CNODE, ROOT_DEPTH, 0, 1ULL << KOZO_ROOT_CNODE_BITS, KOZO_SLOT_INIT_ASID_POOL);
+    svc_pool_init(&init_pool, ROOT_CNODE, ROOT_DEPTH, 0, 1ULL << KOZO_ROOT_CNODE_BITS,
+                  KOZO_SLOT_INIT_ASID_POOL);
     svc_pool_add_bootinfo(&init_pool, bi);
     init_pool.on_retype = report_first;
 }

@@ -8,8 +8,8 @@
 #include <svc/process.h>
 #include "boot.h"
 
-#define ROOT_CNODE   KOZO_SLOT_INIT_CNODE
-#define ROOT_DEPTH   KOZO_HANDLE_BITS
+#define ROOT_CNODE    KOZO_SLOT_INIT_CNODE
+#define ROOT_DEPTH    KOZO_HANDLE_BITS
 #define SCRATCH_VADDR 0x40000000ULL // a page of init's own space for filling frames
 
 // alloc.c: init's pool of slots and Untyped memory, and its window for filling frames
@@ -31,8 +31,8 @@ extern unsigned nprocs;
 uint64_t spawn(const struct boot_service *s, const void *image, size_t size, struct proc **out);
 
 // boot.c: the system the description says
-void boot_start(const struct kozo_bootinfo *bi); // every service but those that report
-void boot_run_reports(void);                      // those, one at a time, to their reports
+void boot_start(const struct kozo_bootinfo *bi);     // every service but those that report
+void boot_run_reports(void);                         // those, one at a time, to their reports
 const struct boot_service *boot_service(unsigned i); // the table's i-th service, or NULL
 
 // shell.c: the Init> prompt

@@ -54,9 +54,10 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     struct svc_pool_stats ms;
     svc_pool_stats(&init_pool, &ms);
     kozo_printf("init: KOZO %s, ABI %s ok; %lu KiB of Untyped memory in %u regions\n",
-                (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10), ms.regions);
+                (const char *)bi->build_id, KOZO_ABI_FINGERPRINT_STR, (unsigned long)(ms.total >> 10),
+                ms.regions);
 
-    boot_start(bi);     // the system description's services (system/*.sys)
+    boot_start(bi); // the system description's services (system/*.sys)
     check_fsd();
     boot_run_reports(); // the test and benchmark suites: the prompt comes after their results
     shell_run(bi);

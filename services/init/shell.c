@@ -6,9 +6,9 @@
 #include <string.h>
 #include "init.h"
 
-#define COM1        0x3f8
-#define COM1_IRQ    4
-#define LINE_MAX    128
+#define COM1     0x3f8
+#define COM1_IRQ 4
+#define LINE_MAX 128
 
 static kozo_handle_t com1, com1_irq, com1_ntfn;
 static const struct kozo_bootinfo *boot;
@@ -27,7 +27,8 @@ console_init(void)
     uint64_t err;
     com1 = slot_alloc();
     com1_irq = slot_alloc();
-    if ((err = kozo_ioport_control_issue(KOZO_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, ROOT_CNODE, com1, ROOT_DEPTH)) ||
+    if ((err = kozo_ioport_control_issue(KOZO_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, ROOT_CNODE, com1,
+                                         ROOT_DEPTH)) ||
         (err = kozo_irq_control_get(KOZO_SLOT_IRQ_CONTROL, COM1_IRQ, ROOT_CNODE, com1_irq, ROOT_DEPTH)) ||
         (err = obj_alloc(KOZO_OBJ_NOTIFICATION, 0, &com1_ntfn)) ||
         (err = kozo_irq_handler_set_notification(com1_irq, com1_ntfn)) ||
@@ -68,8 +69,8 @@ cmd_mem(void)
     kozo_printf("Untyped memory: total %lu KiB, used %lu KiB, free %lu KiB (%u regions)\n",
                 (unsigned long)(ms.total >> 10), (unsigned long)(ms.used >> 10),
                 (unsigned long)((ms.total - ms.used) >> 10), ms.regions);
-    kozo_printf("Device memory (MMIO, for drivers): %lu KiB in %u regions\n", (unsigned long)(ms.device >> 10),
-                ms.device_regions);
+    kozo_printf("Device memory (MMIO, for drivers): %lu KiB in %u regions\n",
+                (unsigned long)(ms.device >> 10), ms.device_regions);
     kozo_printf("Kernel image %lu KiB, boot objects (init's image, tables, CNode) %lu KiB\n",
                 (unsigned long)(boot->kernel_reserved_bytes >> 10),
                 (unsigned long)(boot->boot_objects_bytes >> 10));
@@ -106,7 +107,7 @@ cmd_caps(void)
 static const char *
 state_name(uint64_t s)
 {
-    static const char *const names[] = { "inactive", "runnable", "blocked-send", "blocked-recv",
+    static const char *const names[] = { "inactive",      "runnable",     "blocked-send", "blocked-recv",
                                          "blocked-reply", "blocked-ntfn", "idle" };
     return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
@@ -144,8 +145,9 @@ parse_hex(const char *s, const char **end)
     if (s[0] == '0' && s[1] == 'x')
         s += 2;
     for (;; s++) {
-        unsigned d = (*s >= '0' && *s <= '9') ? (unsigned)(*s - '0')
-                     : (*s >= 'a' && *s <= 'f') ? (unsigned)(*s - 'a' + 10) : 16;
+        unsigned d = (*s >= '0' && *s <= '9')   ? (unsigned)(*s - '0')
+                     : (*s >= 'a' && *s <= 'f') ? (unsigned)(*s - 'a' + 10)
+                                                : 16;
         if (d == 16)
             break;
         v = v * 16 + d;

@@ -70,10 +70,11 @@ grant(const struct boot_service *s, const struct boot_cap *c, const struct svc_p
         if ((err = obj_alloc(KOZO_OBJ_ENDPOINT, 0, &p->ep)))
             return err;
         return svc_process_give(a, sp, c->slot, p->ep, KOZO_RIGHTS_ALL, false);
-    case BOOT_CAP_COPY:
-        return svc_process_give(a, sp, c->slot, c->arg, KOZO_RIGHTS_ALL, false);
+    case BOOT_CAP_COPY: return svc_process_give(a, sp, c->slot, c->arg, KOZO_RIGHTS_ALL, false);
     case BOOT_CAP_SELF:
-        src = c->arg == BOOT_SELF_CNODE ? sp->cnode_guarded : c->arg == BOOT_SELF_VSPACE ? sp->vspace : sp->tcb;
+        src = c->arg == BOOT_SELF_CNODE    ? sp->cnode_guarded
+              : c->arg == BOOT_SELF_VSPACE ? sp->vspace
+                                           : sp->tcb;
         return svc_process_give(a, sp, c->slot, src, KOZO_RIGHTS_ALL, false);
     case BOOT_CAP_UNTYPED:
         if ((err = make_untyped(s, (unsigned)c->arg, &src)))
@@ -127,8 +128,8 @@ build(const struct boot_service *s, const void *image, size_t size, struct proc 
     p->vspace = sp.vspace;
     for (unsigned i = 0; !err && i < s->ncaps; i++)
         if ((err = grant(s, &s->caps[i], &sp, p)))
-            kozo_printf("init: %s's %s (slot %lu): %s\n", s->name, s->caps[i].name, (unsigned long)s->caps[i].slot,
-                        kozo_error_name(err));
+            kozo_printf("init: %s's %s (slot %lu): %s\n", s->name, s->caps[i].name,
+                        (unsigned long)s->caps[i].slot, kozo_error_name(err));
     return err ? err : svc_process_start(&sp, s->priority, 0, 0, 0);
 }
 

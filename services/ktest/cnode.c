@@ -69,9 +69,9 @@ KTEST(cnode_copy_bad_destination, "A destination that does not resolve is INVALI
 {
     kozo_handle_t e;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(
-        kozo_cnode_copy(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH - 1, SYS_SLOT_CNODE, e, KT_DEPTH, KOZO_RIGHTS_ALL),
-        KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, kt_slot(), KT_DEPTH - 1, SYS_SLOT_CNODE, e, KT_DEPTH,
+                           KOZO_RIGHTS_ALL),
+           KOZO_ERR_INVALID_HANDLE);
     KT_ERR(kozo_cnode_copy(SYS_SLOT_CNODE, 1ULL << SYS_CNODE_BITS, KT_DEPTH, SYS_SLOT_CNODE, e, KT_DEPTH,
                            KOZO_RIGHTS_ALL),
            KOZO_ERR_INVALID_HANDLE); // past the last slot: the guard does not match
@@ -166,7 +166,8 @@ KTEST(cnode_lookup_fault_words, "INVALID_HANDLE says at which level and with how
     KT_OK(two_levels(env, &a));
     KT_OK(kozo_cnode_mint(a, 6, 4, a, 5, 4, KOZO_RIGHTS_ALL, kozo_cnode_guard_make(4, 0xa)));
     // A wrong guard one level down: level 1, the guard's and radix's 8 bits unresolved.
-    struct kozo_msg m = { kozo_msginfo_make(2, 0, 0, KOZO_INV_CNODE_DESCRIBE), 0,
+    struct kozo_msg m = { kozo_msginfo_make(2, 0, 0, KOZO_INV_CNODE_DESCRIBE),
+                          0,
                           { (6 << 8) | (0xb << 4) | 7, 12, 0, 0 } };
     KT_ERR(kozo_call(a, &m), KOZO_ERR_INVALID_HANDLE);
     KT_EQ(m.mr[KOZO_LOOKUP_FAULT_LEVEL_WORD], 1);

@@ -30,7 +30,7 @@ struct loop {
 static uint64_t
 in8(kozo_handle_t port, uint64_t reg)
 {
-    struct kozo_res_ioport_in8 r = {0};
+    struct kozo_res_ioport_in8 r = { 0 };
     kozo_ioport_in8(port, reg, &r);
     return r.value;
 }
@@ -108,12 +108,12 @@ shown(const char *s, unsigned n)
 }
 
 // The console must have written exactly `want` (n bytes).
-#define LOOP_EXPECT(l, want, n)                                                                              \
-    do {                                                                                                     \
-        if ((l).len != (n) || memcmp((l).got, (want), (n)) != 0) {                                           \
-            ktest_fail(__FILE__, __LINE__, "the console wrote '%s'", shown((l).got, (l).len));               \
-            return;                                                                                          \
-        }                                                                                                    \
+#define LOOP_EXPECT(l, want, n)                                                                \
+    do {                                                                                       \
+        if ((l).len != (n) || memcmp((l).got, (want), (n)) != 0) {                             \
+            ktest_fail(__FILE__, __LINE__, "the console wrote '%s'", shown((l).got, (l).len)); \
+            return;                                                                            \
+        }                                                                                      \
     } while (0)
 
 KTEST(debug_console_needs_cap,

@@ -66,8 +66,7 @@ KTEST(handle_outside_cspace, "Handles beyond the CNode miss its guard: INVALID_H
 KTEST(untyped_unknown_label, "Unknown labels on an Untyped are ILLEGAL_OPERATION")
 {
     KT_ERR(kt_label(env->untyped, 0), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_label(env->untyped, KOZO_INV_CNODE_COPY),
-           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kt_label(env->untyped, KOZO_INV_CNODE_COPY), KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kt_label(env->untyped, 1ULL << 40), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
@@ -115,10 +114,10 @@ short_args(const struct ktest_env *env, enum target t, uint64_t label, unsigned 
     KT_ERR(kozo_invoke(h, label, nargs - 1, args, 0, NULL), KOZO_ERR_INVALID_ARGUMENT);
 }
 
-#define KTEST_SHORT(name_, METHOD, t)                                                             \
-    KTEST(short_args_##name_, "One argument too few for " #METHOD " is INVALID_ARGUMENT")       \
-    {                                                                                              \
-        short_args(env, t, KOZO_INV_##METHOD, KOZO_INV_##METHOD##_NARGS);                          \
+#define KTEST_SHORT(name_, METHOD, t)                                                     \
+    KTEST(short_args_##name_, "One argument too few for " #METHOD " is INVALID_ARGUMENT") \
+    {                                                                                     \
+        short_args(env, t, KOZO_INV_##METHOD, KOZO_INV_##METHOD##_NARGS);                 \
     }
 
 KTEST_SHORT(untyped_retype, UNTYPED_RETYPE, T_UNTYPED)

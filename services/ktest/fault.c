@@ -127,8 +127,8 @@ KTEST(fault_unknown_syscall_message,
     KT_OK(kozo_recv(ep, &m));
     KT_EQ(kozo_msginfo_get_label(m.info), KOZO_FAULT_UNKNOWN_SYSCALL);
     KT_EQ(kozo_msginfo_get_length(m.info), KOZO_FAULT_SYSCALL_WORDS);
-    KT_EQ(m.mr[0], 13);   // rax
-    KT_EQ(m.mr[1], 0x11); // rdi
+    KT_EQ(m.mr[0], 13);                                            // rax
+    KT_EQ(m.mr[1], 0x11);                                          // rdi
     KT_EQ(kozo_ipc_buffer()->msg[7], (uint64_t)kt_syscall_nr + 8); // ip: after the syscall
     m.info = kozo_msginfo_make(1, 0, 0, 0);
     m.mr[0] = 0xabc;

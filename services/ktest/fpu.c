@@ -10,8 +10,16 @@
 #define MXCSR_RESET 0x1f80
 #define FCW_RESET   0x037f
 
-static inline void set_xmm0(uint64_t v) { __asm__ volatile("movq %0, %%xmm0" ::"r"(v)); }
-static inline void set_xmm15(uint64_t v) { __asm__ volatile("movq %0, %%xmm15" ::"r"(v)); }
+static inline void
+set_xmm0(uint64_t v)
+{
+    __asm__ volatile("movq %0, %%xmm0" ::"r"(v));
+}
+static inline void
+set_xmm15(uint64_t v)
+{
+    __asm__ volatile("movq %0, %%xmm15" ::"r"(v));
+}
 static inline uint64_t
 get_xmm0(void)
 {
@@ -33,7 +41,11 @@ get_mxcsr(void)
     __asm__ volatile("stmxcsr %0" : "=m"(v));
     return v;
 }
-static inline void set_mxcsr(uint32_t v) { __asm__ volatile("ldmxcsr %0" ::"m"(v)); }
+static inline void
+set_mxcsr(uint32_t v)
+{
+    __asm__ volatile("ldmxcsr %0" ::"m"(v));
+}
 static inline uint16_t
 get_fcw(void)
 {
@@ -41,7 +53,11 @@ get_fcw(void)
     __asm__ volatile("fnstcw %0" : "=m"(v));
     return v;
 }
-static inline void set_fcw(uint16_t v) { __asm__ volatile("fldcw %0" ::"m"(v)); }
+static inline void
+set_fcw(uint16_t v)
+{
+    __asm__ volatile("fldcw %0" ::"m"(v));
+}
 
 // A thread's FPU pattern from its mark: xmm0, xmm15, MXCSR rounding mode, x87 precision.
 static void

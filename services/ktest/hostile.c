@@ -15,17 +15,17 @@
 #include <ktest_config.h>
 #include "ktest.h"
 
-#define H_BITS       6 // 64 slots
-#define H_USED       20
-#define H_PRIO(env)  ((uint8_t)((env)->priority - 50))
+#define H_BITS      6 // 64 slots
+#define H_USED      20
+#define H_PRIO(env) ((uint8_t)((env)->priority - 50))
 
 static uint64_t
 pick_handle(void)
 {
     uint64_t r = kt_rand();
     switch (r % 16) {
-    case 0: return kt_rand();              // anything at all
-    case 1: return (r >> 8) & 0x7f;        // past H's end too
+    case 0: return kt_rand();                // anything at all
+    case 1: return (r >> 8) & 0x7f;          // past H's end too
     default: return (r >> 8) % (H_USED + 2); // mostly the populated slots
     }
 }
@@ -36,11 +36,11 @@ pick_word(void)
     uint64_t r = kt_rand(), s = r >> 8;
     switch (r % 10) {
     case 0: return kt_rand();
-    case 1: return s % 64;                  // slots, sizes, counts
-    case 2: return KOZO_HANDLE_BITS;        // depths
+    case 1: return s % 64;           // slots, sizes, counts
+    case 2: return KOZO_HANDLE_BITS; // depths
     case 3: return H_BITS;
     case 4: return 0x10000000 + (s % 16) * 0x1000; // user addresses
-    case 5: return s % 24;                  // object types, IRQ lines
+    case 5: return s % 24;                         // object types, IRQ lines
     case 6: return pick_handle();
     case 7: return s & 1 ? KOZO_RIGHTS_ALL : s % 16;
     case 8: return 0;
@@ -53,15 +53,15 @@ static uint64_t
 pick_label(void)
 {
     static const uint8_t labels[] = {
-        KOZO_INV_UNTYPED_RETYPE,   KOZO_INV_CNODE_COPY,         KOZO_INV_CNODE_MINT,
-        KOZO_INV_CNODE_MOVE,       KOZO_INV_CNODE_DELETE,       KOZO_INV_CNODE_REVOKE,
-        KOZO_INV_CNODE_DESCRIBE,   KOZO_INV_TCB_CONFIGURE,      KOZO_INV_TCB_SET_REGISTERS,
-        KOZO_INV_TCB_READ_REGISTERS, KOZO_INV_TCB_RESUME,       KOZO_INV_TCB_SUSPEND,
-        KOZO_INV_TCB_SET_PRIORITY, KOZO_INV_TCB_INFO,           KOZO_INV_FRAME_MAP,
-        KOZO_INV_FRAME_UNMAP,      KOZO_INV_FRAME_GET_ADDRESS,  KOZO_INV_PAGE_TABLE_MAP,
-        KOZO_INV_PAGE_TABLE_UNMAP, KOZO_INV_IRQ_CONTROL_GET,    KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
-        KOZO_INV_IRQ_HANDLER_ACK,  KOZO_INV_IOPORT_IN8,         KOZO_INV_IOPORT_OUT8,
-        KOZO_INV_IOPORT_IN32,      KOZO_INV_IOPORT_OUT32,       KOZO_INV_TCB_SET_SYSCALL_MODE,
+        KOZO_INV_UNTYPED_RETYPE,     KOZO_INV_CNODE_COPY,        KOZO_INV_CNODE_MINT,
+        KOZO_INV_CNODE_MOVE,         KOZO_INV_CNODE_DELETE,      KOZO_INV_CNODE_REVOKE,
+        KOZO_INV_CNODE_DESCRIBE,     KOZO_INV_TCB_CONFIGURE,     KOZO_INV_TCB_SET_REGISTERS,
+        KOZO_INV_TCB_READ_REGISTERS, KOZO_INV_TCB_RESUME,        KOZO_INV_TCB_SUSPEND,
+        KOZO_INV_TCB_SET_PRIORITY,   KOZO_INV_TCB_INFO,          KOZO_INV_FRAME_MAP,
+        KOZO_INV_FRAME_UNMAP,        KOZO_INV_FRAME_GET_ADDRESS, KOZO_INV_PAGE_TABLE_MAP,
+        KOZO_INV_PAGE_TABLE_UNMAP,   KOZO_INV_IRQ_CONTROL_GET,   KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
+        KOZO_INV_IRQ_HANDLER_ACK,    KOZO_INV_IOPORT_IN8,        KOZO_INV_IOPORT_OUT8,
+        KOZO_INV_IOPORT_IN32,        KOZO_INV_IOPORT_OUT32,      KOZO_INV_TCB_SET_SYSCALL_MODE,
         KOZO_INV_TCB_SET_TLS_BASE,
     };
     uint64_t r = kt_rand();
@@ -88,7 +88,8 @@ hostile(struct kt_thread *t)
     while (t->res[0] < KTEST_HOSTILE_N) {
         t->res[0]++; // counted first: after a restart by the minder, the next call follows
         uint64_t r = kt_rand(), len = r % 4 == 0 ? (r >> 8) % 128 : (r >> 8) % 9;
-        struct kozo_msg m = { kozo_msginfo_make(len, (r >> 16) % 4, 0, pick_label()), 0,
+        struct kozo_msg m = { kozo_msginfo_make(len, (r >> 16) % 4, 0, pick_label()),
+                              0,
                               { pick_word(), pick_word(), pick_word(), pick_word() } };
         for (unsigned k = KOZO_MSG_REG_WORDS; k < 12; k++)
             t->ipc->msg[k] = pick_word();
@@ -140,11 +141,15 @@ h_retype(const struct ktest_env *env, kozo_handle_t h, uint64_t type, uint64_t b
 static uint64_t
 build_h(const struct ktest_env *env, kozo_handle_t *h, kozo_handle_t *root)
 {
-    static const struct { uint8_t slot, type, bits; } objs[] = {
-        { 2, KOZO_OBJ_ENDPOINT, 0 },  { 4, KOZO_OBJ_NOTIFICATION, 0 }, { 6, KOZO_OBJ_UNTYPED, 16 },
-        { 7, KOZO_OBJ_FRAME, 0 },     { 8, KOZO_OBJ_FRAME, 0 },        { 10, KOZO_OBJ_PAGE_TABLE, 0 },
-        { 11, KOZO_OBJ_PAGE_DIRECTORY, 0 }, { 12, KOZO_OBJ_PDPT, 0 },  { 13, KOZO_OBJ_VSPACE, 0 },
-        { 14, KOZO_OBJ_TCB, 0 },      { 15, KOZO_OBJ_CNODE, 2 },       { 19, KOZO_OBJ_UNTYPED, 12 },
+    static const struct {
+        uint8_t slot, type, bits;
+    } objs[] = {
+        { 2, KOZO_OBJ_ENDPOINT, 0 },        { 4, KOZO_OBJ_NOTIFICATION, 0 },
+        { 6, KOZO_OBJ_UNTYPED, 16 },        { 7, KOZO_OBJ_FRAME, 0 },
+        { 8, KOZO_OBJ_FRAME, 0 },           { 10, KOZO_OBJ_PAGE_TABLE, 0 },
+        { 11, KOZO_OBJ_PAGE_DIRECTORY, 0 }, { 12, KOZO_OBJ_PDPT, 0 },
+        { 13, KOZO_OBJ_VSPACE, 0 },         { 14, KOZO_OBJ_TCB, 0 },
+        { 15, KOZO_OBJ_CNODE, 2 },          { 19, KOZO_OBJ_UNTYPED, 12 },
     };
     uint64_t err;
     if ((err = kt_alloc(KOZO_OBJ_CNODE, H_BITS, h)) ||

@@ -6,10 +6,10 @@
 // (COM1's transmitter-empty interrupt, through the IOAPIC, to a notification).
 #include "ktest.h"
 
-#define COM1      0x3f8
-#define COM1_IRQ  4
-#define PCI_ADDR  0xcf8
-#define PCI_DATA  0xcfc
+#define COM1     0x3f8
+#define COM1_IRQ 4
+#define PCI_ADDR 0xcf8
+#define PCI_DATA 0xcfc
 
 static uint64_t
 issue(uint64_t first, uint64_t last, kozo_handle_t *out)
@@ -27,7 +27,7 @@ irq_get(uint64_t line, kozo_handle_t *out)
 
 KTEST(ioport_kernel_ports_refused, "Ports the kernel drives (PIC, PIT, COM2) are never issued")
 {
-    static const uint64_t ranges[][2] = { { 0x20, 0x21 }, { 0x21, 0x21 }, { 0x40, 0x40 },  { 0x43, 0x43 },
+    static const uint64_t ranges[][2] = { { 0x20, 0x21 }, { 0x21, 0x21 }, { 0x40, 0x40 },   { 0x43, 0x43 },
                                           { 0x61, 0x61 }, { 0xa0, 0xa1 }, { 0x2f8, 0x2f8 }, { 0x2ff, 0x300 },
                                           { 0x00, 0x20 }, { 0x0, 0xffff } };
     kozo_handle_t p;
@@ -40,11 +40,13 @@ KTEST(ioport_kernel_ports_refused, "Ports the kernel drives (PIC, PIT, COM2) are
 // PCI configuration (0xcf8-0xcff, with the reset control register at 0xcf9) and the reset
 // lines (0x92 port A, 0x64 the 8042's command port) reach beyond one device: they are
 // issued, but only inside their own group, so no wide range carries them along.
-KTEST(ioport_platform_ports_alone, "A range taking in part of a platform port group and anything else is RANGE")
+KTEST(ioport_platform_ports_alone,
+      "A range taking in part of a platform port group and anything else is RANGE")
 {
-    static const uint64_t ranges[][2] = { { 0x62, 0x64 },   { 0x64, 0x65 },   { 0x90, 0x92 },  { 0x92, 0x93 },
-                                          { 0x80, 0x9f },   { 0xcf0, 0xcf8 }, { 0xcf7, 0xcff }, { 0xcfc, 0xd00 },
-                                          { 0xc00, 0xfff }, { 0x300, 0xffff } };
+    static const uint64_t ranges[][2] = { { 0x62, 0x64 },   { 0x64, 0x65 },   { 0x90, 0x92 },
+                                          { 0x92, 0x93 },   { 0x80, 0x9f },   { 0xcf0, 0xcf8 },
+                                          { 0xcf7, 0xcff }, { 0xcfc, 0xd00 }, { 0xc00, 0xfff },
+                                          { 0x300, 0xffff } };
     kozo_handle_t p;
     for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         KT_ERR(issue(ranges[i][0], ranges[i][1], &p), KOZO_ERR_RANGE);
@@ -52,11 +54,13 @@ KTEST(ioport_platform_ports_alone, "A range taking in part of a platform port gr
     }
 }
 
-KTEST(ioport_platform_ports_issued, "A platform port group, or part of it, is issued alone, and so are its neighbours")
+KTEST(ioport_platform_ports_issued,
+      "A platform port group, or part of it, is issued alone, and so are its neighbours")
 {
-    static const uint64_t ranges[][2] = { { 0x64, 0x64 },   { 0x92, 0x92 },   { 0xcf8, 0xcff }, { 0xcf9, 0xcf9 },
-                                          { 0xcfc, 0xcff }, { 0x60, 0x60 },   { 0x62, 0x63 },   { 0x90, 0x91 },
-                                          { 0x93, 0x93 },   { 0xcf0, 0xcf7 }, { 0xd00, 0xd00 } };
+    static const uint64_t ranges[][2] = { { 0x64, 0x64 },   { 0x92, 0x92 },   { 0xcf8, 0xcff },
+                                          { 0xcf9, 0xcf9 }, { 0xcfc, 0xcff }, { 0x60, 0x60 },
+                                          { 0x62, 0x63 },   { 0x90, 0x91 },   { 0x93, 0x93 },
+                                          { 0xcf0, 0xcf7 }, { 0xd00, 0xd00 } };
     kozo_handle_t p;
     for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         KT_OK(issue(ranges[i][0], ranges[i][1], &p));
@@ -79,8 +83,9 @@ KTEST(ioport_issue_destination, "Issue into an occupied slot is SLOT_OCCUPIED, i
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
     KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, e, KT_DEPTH),
            KOZO_ERR_SLOT_OCCUPIED);
-    KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, 1ULL << 20, KT_DEPTH),
-           KOZO_ERR_INVALID_HANDLE);
+    KT_ERR(
+        kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, SYS_SLOT_CNODE, 1ULL << 20, KT_DEPTH),
+        KOZO_ERR_INVALID_HANDLE);
     KT_ERR(kozo_ioport_control_issue(SYS_SLOT_IOPORT_CONTROL, 0x80, 0x80, e, 0, 1), KOZO_ERR_WRONG_TYPE);
     KT_OK(issue(0x80, 0x80, &p));
 }
@@ -150,11 +155,9 @@ KTEST(ioport_unknown_labels, "Unknown labels on I/O-port caps are ILLEGAL_OPERAT
 {
     kozo_handle_t p;
     KT_OK(issue(0x80, 0x80, &p));
-    KT_ERR(kt_label(p, KOZO_INV_IOPORT_CONTROL_ISSUE),
-           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kt_label(p, KOZO_INV_IOPORT_CONTROL_ISSUE), KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kt_label(p, 65), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_label(SYS_SLOT_IOPORT_CONTROL, KOZO_INV_IOPORT_IN8),
-           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kt_label(SYS_SLOT_IOPORT_CONTROL, KOZO_INV_IOPORT_IN8), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(irq_get_range, "IRQ lines go up to IRQ_LINES - 1: RANGE above")
@@ -190,7 +193,8 @@ KTEST(irq_get_destination, "IRQ Get into an occupied slot is SLOT_OCCUPIED, into
 {
     kozo_handle_t e, h;
     KT_OK(kt_alloc(KOZO_OBJ_ENDPOINT, 0, &e));
-    KT_ERR(kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 7, SYS_SLOT_CNODE, e, KT_DEPTH), KOZO_ERR_SLOT_OCCUPIED);
+    KT_ERR(kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 7, SYS_SLOT_CNODE, e, KT_DEPTH),
+           KOZO_ERR_SLOT_OCCUPIED);
     KT_ERR(kozo_irq_control_get(SYS_SLOT_IRQ_CONTROL, 7, SYS_SLOT_CNODE, 1ULL << 30, KT_DEPTH),
            KOZO_ERR_INVALID_HANDLE);
     KT_OK(irq_get(7, &h)); // the failed attempts did not issue the line
@@ -225,8 +229,7 @@ KTEST(irq_unknown_labels, "Unknown labels on IRQ control and handler caps are IL
     kozo_handle_t h;
     KT_OK(irq_get(11, &h));
     KT_ERR(kt_label(h, KOZO_INV_IRQ_CONTROL_GET), KOZO_ERR_ILLEGAL_OPERATION);
-    KT_ERR(kt_label(SYS_SLOT_IRQ_CONTROL, KOZO_INV_IRQ_HANDLER_ACK),
-           KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kt_label(SYS_SLOT_IRQ_CONTROL, KOZO_INV_IRQ_HANDLER_ACK), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
 KTEST(irq_notification_deleted_unbinds, "Deleting a bound notification unbinds it; the handler still works")

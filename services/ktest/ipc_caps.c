@@ -97,7 +97,8 @@ KTEST(ipc_cap_transfer_occupied_slot, "An occupied receive slot takes no cap; th
     KT_EQ(kt_type(dest), KOZO_OBJ_TCB);
 }
 
-KTEST(ipc_cap_transfer_one_receive_slot, "Two caps, one receive slot: the first arrives, transfer stops there")
+KTEST(ipc_cap_transfer_one_receive_slot,
+      "Two caps, one receive slot: the first arrives, transfer stops there")
 {
     kozo_handle_t ep, n1, n2, dest = kt_slot();
     struct kt_thread *r;

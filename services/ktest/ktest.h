@@ -27,10 +27,10 @@
 
 // What the runner gives every case.
 struct ktest_env {
-    kozo_handle_t untyped; // this case's own Untyped: revoked afterwards, must then be whole
-    unsigned untyped_bits; // its size
-    kozo_handle_t ntfn;    // a notification from it, for the case to wait on (kt_wait)
-    uint8_t priority;      // ktest's priority; helper threads may have at most this
+    kozo_handle_t untyped;        // this case's own Untyped: revoked afterwards, must then be whole
+    unsigned untyped_bits;        // its size
+    kozo_handle_t ntfn;           // a notification from it, for the case to wait on (kt_wait)
+    uint8_t priority;             // ktest's priority; helper threads may have at most this
     kozo_handle_t device_untyped; // a device (MMIO) Untyped (revoked afterwards), or 0
     unsigned device_bits;         // its size
     kozo_handle_t hpet_untyped;   // the device Untyped holding the HPET (revoked afterwards), or 0
@@ -43,11 +43,11 @@ struct ktest_case {
     void (*fn)(const struct ktest_env *env);
 };
 
-#define KTEST(name_, desc_)                                                                      \
-    static void ktest_fn_##name_(const struct ktest_env *env);                                   \
-    static const struct ktest_case ktest_case_##name_                                           \
-        __attribute__((used, section("ktest_cases"), aligned(8))) = { #name_, desc_, __FILE__, \
-                                                                      __LINE__, ktest_fn_##name_ }; \
+#define KTEST(name_, desc_)                                                                              \
+    static void ktest_fn_##name_(const struct ktest_env *env);                                           \
+    static const struct ktest_case ktest_case_##name_                                                    \
+        __attribute__((used, section("ktest_cases"), aligned(8))) = { #name_, desc_, __FILE__, __LINE__, \
+                                                                      ktest_fn_##name_ };                \
     static void ktest_fn_##name_(const struct ktest_env *env __attribute__((unused)))
 
 // Cases that fail because of a known kernel problem. Listed in known_fail.c, where the
@@ -56,8 +56,14 @@ struct ktest_known {
     const char *name, *reason;
     bool skip; // it would take the kernel down with it: not run at all (KTEST SKIP)
 };
-#define KTEST_KNOWN_FAIL(name_, reason_) { #name_, reason_, false }
-#define KTEST_KNOWN_CRASH(name_, reason_) { #name_, reason_, true }
+#define KTEST_KNOWN_FAIL(name_, reason_)                 \
+    {                                                    \
+        .name = #name_, .reason = reason_, .skip = false \
+    }
+#define KTEST_KNOWN_CRASH(name_, reason_)               \
+    {                                                   \
+        .name = #name_, .reason = reason_, .skip = true \
+    }
 extern const struct ktest_known ktest_known[];
 extern const unsigned ktest_nknown;
 
@@ -65,44 +71,43 @@ extern const unsigned ktest_nknown;
 void ktest_fail(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool ktest_failed(void);
 
-#define KT_ASSERT(cond)                                                     \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
+#define KT_ASSERT(cond)                                                    \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
             ktest_fail(__FILE__, __LINE__, "assertion failed: %s", #cond); \
-            return;                                                         \
-        }                                                                   \
+            return;                                                        \
+        }                                                                  \
     } while (0)
 
 // An error code: expected `want`, printed by name.
-#define KT_ERR(expr, want)                                                                          \
-    do {                                                                                            \
-        uint64_t kt_got_ = (expr), kt_want_ = (want);                                               \
-        if (kt_got_ != kt_want_) {                                                                  \
-            ktest_fail(__FILE__, __LINE__, "%s: expected %s, got %s", #expr,                        \
-                       kozo_error_name(kt_want_), kozo_error_name(kt_got_));                        \
-            return;                                                                                 \
-        }                                                                                           \
+#define KT_ERR(expr, want)                                                                              \
+    do {                                                                                                \
+        uint64_t kt_got_ = (expr), kt_want_ = (want);                                                   \
+        if (kt_got_ != kt_want_) {                                                                      \
+            ktest_fail(__FILE__, __LINE__, "%s: expected %s, got %s", #expr, kozo_error_name(kt_want_), \
+                       kozo_error_name(kt_got_));                                                       \
+            return;                                                                                     \
+        }                                                                                               \
     } while (0)
 #define KT_OK(expr) KT_ERR(expr, KOZO_ERR_OK)
 
 // Two numbers: `got` must equal `want`.
-#define KT_EQ(got, want)                                                                            \
-    do {                                                                                            \
-        uint64_t kt_got_ = (uint64_t)(got), kt_want_ = (uint64_t)(want);                            \
-        if (kt_got_ != kt_want_) {                                                                  \
-            ktest_fail(__FILE__, __LINE__, "%s: expected %#lx, got %#lx", #got,                     \
-                       (unsigned long)kt_want_, (unsigned long)kt_got_);                            \
-            return;                                                                                 \
-        }                                                                                           \
+#define KT_EQ(got, want)                                                                                 \
+    do {                                                                                                 \
+        uint64_t kt_got_ = (uint64_t)(got), kt_want_ = (uint64_t)(want);                                 \
+        if (kt_got_ != kt_want_) {                                                                       \
+            ktest_fail(__FILE__, __LINE__, "%s: expected %#lx, got %#lx", #got, (unsigned long)kt_want_, \
+                       (unsigned long)kt_got_);                                                          \
+            return;                                                                                      \
+        }                                                                                                \
     } while (0)
-#define KT_NE(got, bad)                                                                             \
-    do {                                                                                            \
-        uint64_t kt_got_ = (uint64_t)(got), kt_bad_ = (uint64_t)(bad);                              \
-        if (kt_got_ == kt_bad_) {                                                                   \
-            ktest_fail(__FILE__, __LINE__, "%s: expected anything but %#lx", #got,                  \
-                       (unsigned long)kt_bad_);                                                     \
-            return;                                                                                 \
-        }                                                                                           \
+#define KT_NE(got, bad)                                                                                     \
+    do {                                                                                                    \
+        uint64_t kt_got_ = (uint64_t)(got), kt_bad_ = (uint64_t)(bad);                                      \
+        if (kt_got_ == kt_bad_) {                                                                           \
+            ktest_fail(__FILE__, __LINE__, "%s: expected anything but %#lx", #got, (unsigned long)kt_bad_); \
+            return;                                                                                         \
+        }                                                                                                   \
     } while (0)
 
 // --- The environment (env.c) ----------------------------------------------------------------
@@ -143,17 +148,17 @@ kt_label(kozo_handle_t cap, uint64_t label)
 // A helper is a lib/libsvc thread: it runs fn(t) on its own stack with its own IPC buffer
 // and TLS block (so libkozo's stubs work from it as from the main thread), shares ktest's
 // CSpace and VSpace, and suspends itself when fn returns. It should not print.
-#define KT_MAX_THREADS 8
+#define KT_MAX_THREADS   8
 #define KT_NO_IPC_BUFFER 1 // flag: the thread gets no IPC buffer (messages stop at 4 words)
 struct kt_thread {
     struct svc_thread thread;
     kozo_handle_t tcb, ipc_frame; // thread's, for short
-    struct kozo_ipc_buffer *ipc; // its IPC buffer as ktest sees it (NULL with KT_NO_IPC_BUFFER)
+    struct kozo_ipc_buffer *ipc;  // its IPC buffer as ktest sees it (NULL with KT_NO_IPC_BUFFER)
     void (*fn)(struct kt_thread *t);
-    uint64_t arg[4];             // set by the case before starting
-    volatile uint64_t res[8];    // set by fn
-    volatile uint64_t done;      // fn returned
-    uint64_t stack_top;          // where its stack pointer starts
+    uint64_t arg[4];          // set by the case before starting
+    volatile uint64_t res[8]; // set by fn
+    volatile uint64_t done;   // fn returned
+    uint64_t stack_top;       // where its stack pointer starts
 };
 // Create a helper, configured and at `priority`, not yet running.
 uint64_t kt_thread_new(void (*fn)(struct kt_thread *), uint8_t priority, unsigned flags,
@@ -181,9 +186,9 @@ void kt_signal_once(struct kt_thread *t);      // Signal
 void kt_count_and_signal(struct kt_thread *t); // forever: res[0]++, Signal
 
 // --- Instructions to fault on (fault.c): each a function whose first instruction does it ---
-uint64_t kt_read_at(uint64_t addr);              // loads from addr
-void kt_write_at(uint64_t addr, uint64_t value); // stores to addr
-uint64_t kt_ud2(void);                           // ud2, then returns 0x600d if skipped
+uint64_t kt_read_at(uint64_t addr);                // loads from addr
+void kt_write_at(uint64_t addr, uint64_t value);   // stores to addr
+uint64_t kt_ud2(void);                             // ud2, then returns 0x600d if skipped
 uint64_t kt_syscall_nr(uint64_t nr, uint64_t rdi); // a raw syscall with that number
 
 // --- Runner internals shared with hostile.c ------------------------------------------------

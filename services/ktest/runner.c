@@ -31,8 +31,8 @@ extern const struct ktest_case __start_ktest_cases[], __stop_ktest_cases[];
 #define MAX_CASES 512
 static const struct ktest_case *cases[MAX_CASES];
 static unsigned ncases;
-static volatile unsigned cur;       // the case running now
-static volatile bool in_case;       // cur's function is running (not the runner's checks)
+static volatile unsigned cur; // the case running now
+static volatile bool in_case; // cur's function is running (not the runner's checks)
 static unsigned npass, nfail, nknown, nskip;
 static char fail_msg[200];
 static bool failed;
@@ -239,8 +239,8 @@ run_from(unsigned first)
             continue;
         }
         failed = false;
-        uint64_t err = kozo_untyped_retype(SLOT_CASE_PARENT, KOZO_OBJ_UNTYPED, CASE_BITS, SYS_SLOT_CNODE, 0, 0,
-                                           SLOT_CASE_UT, 1);
+        uint64_t err = kozo_untyped_retype(SLOT_CASE_PARENT, KOZO_OBJ_UNTYPED, CASE_BITS, SYS_SLOT_CNODE, 0,
+                                           0, SLOT_CASE_UT, 1);
         if (!err)
             err = kt_alloc(KOZO_OBJ_NOTIFICATION, 0, &env_current.ntfn);
         if (err) {
@@ -297,11 +297,13 @@ main(void)
     env_current.untyped_bits = CASE_BITS;
     env_current.priority = (uint8_t)info.priority;
     struct kozo_res_cnode_describe d;
-    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_DEVICE_UNTYPED, KT_DEPTH, &d) &&
+        d.type == KOZO_OBJ_UNTYPED) {
         env_current.device_untyped = SYS_SLOT_DEVICE_UNTYPED;
         env_current.device_bits = (unsigned)d.data;
     }
-    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_HPET_UNTYPED, KT_DEPTH, &d) && d.type == KOZO_OBJ_UNTYPED) {
+    if (!kozo_cnode_describe(SYS_SLOT_CNODE, SYS_SLOT_HPET_UNTYPED, KT_DEPTH, &d) &&
+        d.type == KOZO_OBJ_UNTYPED) {
         env_current.hpet_untyped = SYS_SLOT_HPET_UNTYPED;
         env_current.hpet_bits = (unsigned)d.data;
     }

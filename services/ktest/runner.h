@@ -21,23 +21,23 @@
 #define SCRATCH_END       SYS_SLOTS_SCRATCH_END
 _Static_assert(SLOT_WATCHDOG_END <= SYS_SLOTS_RUNNER_END, "the runner's slots fit its range");
 
-#define RUNNER_BITS       20 // 1 MiB for the runner
-#define CASE_BITS         23 // 8 MiB for each case
+#define RUNNER_BITS 20 // 1 MiB for the runner
+#define CASE_BITS   23 // 8 MiB for each case
 
 // ktest's address space above its stack (SERVICE_STACK_TOP): each range has its own page
 // table, retyped from the case's Untyped (or the runner's for the watchdog).
-#define HELPER_BASE       0x7f200000ULL // helper threads: 64 KiB each (stack, IPC buffer)
-#define HELPER_SPAN       0x10000ULL
+#define HELPER_BASE        0x7f200000ULL // helper threads: 64 KiB each (stack, IPC buffer)
+#define HELPER_SPAN        0x10000ULL
 #define HELPER_STACK_PAGES 4
-#define WINDOW_BASE       0x7f400000ULL // the case's window: kt_window_vaddr()
-#define WINDOW_PAGES      512
-#define WATCHDOG_BASE     0x7f600000ULL
+#define WINDOW_BASE        0x7f400000ULL // the case's window: kt_window_vaddr()
+#define WINDOW_PAGES       512
+#define WATCHDOG_BASE      0x7f600000ULL
 
 // env.c
 extern struct ktest_env env_current; // what the running case was given
-uint64_t env_init(void);        // checks the pool, carves the runner's and the case parent
+uint64_t env_init(void);             // checks the pool, carves the runner's and the case parent
 unsigned env_pool_bits(void);
-void env_reset(void);           // empties the scratch slots a case used; forgets its threads
+void env_reset(void); // empties the scratch slots a case used; forgets its threads
 
 // watchdog.c
 #define RESCUE_STUCK 1

@@ -25,7 +25,8 @@ __asm__(".pushsection .text\n"
 // The numbers the foreign thread tries: KOZO's Call, ReplyRecv, Yield and DebugPutchar,
 // Linux's write (1) and exit (60), one past KOZO's table and a huge one.
 static const uint64_t numbers[] = {
-    KOZO_SYS_CALL, KOZO_SYS_REPLY_RECV, KOZO_SYS_YIELD, KOZO_SYS_DEBUG_PUTCHAR, 1, 60, KOZO_SYS_COUNT, 1ULL << 40,
+    KOZO_SYS_CALL,  KOZO_SYS_REPLY_RECV, KOZO_SYS_YIELD, KOZO_SYS_DEBUG_PUTCHAR, 1, 60,
+    KOZO_SYS_COUNT, 1ULL << 40,
 };
 #define NNUMBERS (sizeof(numbers) / sizeof(numbers[0]))
 
@@ -45,7 +46,8 @@ foreign_thread(const struct ktest_env *env, void (*fn)(struct kt_thread *), kozo
 {
     kozo_handle_t badged;
     uint64_t err;
-    if ((err = kt_alloc(KOZO_OBJ_ENDPOINT, 0, ep)) || (err = kt_mint(*ep, KOZO_RIGHTS_ALL, MODE_BADGE, &badged)) ||
+    if ((err = kt_alloc(KOZO_OBJ_ENDPOINT, 0, ep)) ||
+        (err = kt_mint(*ep, KOZO_RIGHTS_ALL, MODE_BADGE, &badged)) ||
         (err = kt_thread_new(fn, env->priority, 0, t)) || (err = kt_thread_fault_ep(*t, badged)))
         return err;
     return kozo_tcb_set_syscall_mode((*t)->tcb, KOZO_SYSCALL_MODE_FAULT);
@@ -103,7 +105,8 @@ KTEST(syscall_mode_native_again, "Back in SYSCALL_MODE_NATIVE the thread's sysca
     KT_ERR(kozo_nb_recv(ep, &m), KOZO_ERR_WOULD_BLOCK); // no fault message was sent
 }
 
-KTEST(syscall_mode_without_handler, "A thread in SYSCALL_MODE_FAULT with no fault handler gets UNKNOWN_SYSCALL")
+KTEST(syscall_mode_without_handler,
+      "A thread in SYSCALL_MODE_FAULT with no fault handler gets UNKNOWN_SYSCALL")
 {
     struct kt_thread *h;
     KT_OK(kt_thread_new(native_yield, env->priority, 0, &h));

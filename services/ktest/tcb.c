@@ -50,7 +50,8 @@ KTEST(tcb_configure_ipc_buffer_range, "An IPC buffer address in the kernel half 
     KT_OK(new_tcb(&t));
     KT_OK(kt_alloc(KOZO_OBJ_FRAME, 0, &f));
     KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, KOZO_USER_TOP, 0), KOZO_ERR_RANGE);
-    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0xffff800000000000ULL, 0), KOZO_ERR_RANGE);
+    KT_ERR(kozo_tcb_configure(t, SYS_SLOT_CNODE, SYS_SLOT_VSPACE, f, 0xffff800000000000ULL, 0),
+           KOZO_ERR_RANGE);
 }
 
 KTEST(tcb_configure_ipc_buffer_read_only, "A read-only frame cannot be an IPC buffer: INSUFFICIENT_RIGHTS")
@@ -92,14 +93,15 @@ KTEST(tcb_registers_roundtrip, "ReadRegisters returns what SetRegisters set; RFL
     KT_OK(kozo_tcb_read_registers(t, &r));
     KT_EQ(r.ip, 0x401234);
     KT_EQ(r.sp, 0x7f000ff8);
-    KT_EQ(r.flags & 0x200, 0x200); // interrupts stay on
+    KT_EQ(r.flags & 0x200, 0x200);             // interrupts stay on
     KT_EQ(r.flags & ~0xdd7ULL & ~0x200ULL, 0); // IOPL, NT, VM, AC... never reach user mode (TF may)
 }
 
 KTEST(tcb_registers_of_self_refused, "A thread cannot set or read its own registers: ILLEGAL_OPERATION")
 {
     struct kozo_res_tcb_read_registers r;
-    KT_ERR(kozo_tcb_set_registers(SYS_SLOT_TCB, 0x400000, 0x7f000000, 0, 0, 0, 0), KOZO_ERR_ILLEGAL_OPERATION);
+    KT_ERR(kozo_tcb_set_registers(SYS_SLOT_TCB, 0x400000, 0x7f000000, 0, 0, 0, 0),
+           KOZO_ERR_ILLEGAL_OPERATION);
     KT_ERR(kozo_tcb_read_registers(SYS_SLOT_TCB, &r), KOZO_ERR_ILLEGAL_OPERATION);
 }
 
@@ -437,7 +439,7 @@ static void
 block_helper(struct kt_thread **h, unsigned kind, kozo_handle_t ep, kozo_handle_t n, uint8_t priority)
 {
     static void (*const fns[])(struct kt_thread *) = { kt_recv_once, kt_send_once, kt_call_once,
-                                                         kt_wait_once };
+                                                       kt_wait_once };
     struct kozo_msg m = { 0, 0, { 0 } };
     KT_OK(kt_thread_new(fns[kind], priority, 0, h));
     (*h)->arg[0] = kind == 3 ? n : ep;

@@ -74,9 +74,9 @@ code_at_top(const uint8_t *code, unsigned len)
 }
 
 // mov $YIELD, %eax; syscall: the SYSCALL in the last two bytes, so it returns to 2^47.
-static const uint8_t yield_at_top[] = {0xb8, KOZO_SYS_YIELD, 0, 0, 0, 0x0f, 0x05};
+static const uint8_t yield_at_top[] = { 0xb8, KOZO_SYS_YIELD, 0, 0, 0, 0x0f, 0x05 };
 // The same with 13, no system call: an unknown-syscall fault.
-static const uint8_t unknown_at_top[] = {0xb8, 13, 0, 0, 0, 0x0f, 0x05};
+static const uint8_t unknown_at_top[] = { 0xb8, 13, 0, 0, 0, 0x0f, 0x05 };
 // The same after pushfq; orq $TF, (%rsp); popfq. POPFQ's TF takes effect after the next
 // instruction, SYSCALL, which masks TF (IA32_FMASK): the kernel runs without it, and a
 // SYSRETQ would restore it, so a return to user mode at 2^47 single-steps (#DB there)
@@ -92,13 +92,13 @@ static const uint8_t yield_tf_at_top[] = {
 // clang-format on
 
 // The thread's #GP at 2^47 as a fault message says it (words: ip, sp, flags, vector, error).
-#define KT_GP_AT_TOP(m)                                                                                      \
-    do {                                                                                                     \
-        KT_EQ(kozo_msginfo_get_label((m).info), KOZO_FAULT_EXCEPTION);                                       \
-        KT_EQ((m).badge, FAULT_BADGE);                                                                       \
-        KT_EQ((m).mr[0], USER_HALF_TOP);                                                                     \
-        KT_EQ((m).mr[3], VEC_GP);                                                                            \
-        KT_EQ(kozo_ipc_buffer()->msg[4], 0);                                                                 \
+#define KT_GP_AT_TOP(m)                                                \
+    do {                                                               \
+        KT_EQ(kozo_msginfo_get_label((m).info), KOZO_FAULT_EXCEPTION); \
+        KT_EQ((m).badge, FAULT_BADGE);                                 \
+        KT_EQ((m).mr[0], USER_HALF_TOP);                               \
+        KT_EQ((m).mr[3], VEC_GP);                                      \
+        KT_EQ(kozo_ipc_buffer()->msg[4], 0);                           \
     } while (0)
 
 // The fast exit (SYSRETQ) after a SYSCALL at 0x7ffffffffffe. TCG does not fault on SYSRETQ
@@ -150,7 +150,7 @@ KTEST(trap_fault_reply_to_top_of_user_half,
     KT_GP_AT_TOP(m);
     // An exception reply's registers are refused as a whole when the ip is not a user
     // address: the thread faults again where it was.
-    static const uint64_t bad_ips[] = {USER_HALF_TOP, USER_HALF_TOP + 0x10, 0x8000000000000000ULL, ~0ULL};
+    static const uint64_t bad_ips[] = { USER_HALF_TOP, USER_HALF_TOP + 0x10, 0x8000000000000000ULL, ~0ULL };
     for (unsigned i = 0; i < sizeof(bad_ips) / sizeof(bad_ips[0]); i++) {
         m.info = kozo_msginfo_make(3, 0, 0, 0);
         m.mr[0] = bad_ips[i];
@@ -329,7 +329,7 @@ static uint64_t
 hpet_open(const struct ktest_env *env, struct hpet *h)
 {
     kozo_handle_t f, skip;
-    struct kozo_res_frame_get_address a = {0};
+    struct kozo_res_frame_get_address a = { 0 };
     uint64_t err;
     if (!env->hpet_untyped)
         return KOZO_ERR_INVALID_HANDLE;
@@ -409,11 +409,12 @@ hpet_message(struct hpet *h, uint32_t data, enum wait_kind how)
 static uint64_t
 probe(struct hpet *h, kozo_handle_t n)
 {
-    struct kozo_msg m = {0, 0, {0}};
+    struct kozo_msg m = { 0, 0, { 0 } };
     uint64_t err = KOZO_ERR_WOULD_BLOCK;
     uint32_t start = hpet_read(h, HPET_COUNTER);
     hpet_arm(h, 32 + PROBE_LINE, h->ticks_per_ms / 4);
-    while (err == KOZO_ERR_WOULD_BLOCK && hpet_read(h, HPET_COUNTER) - start < PROBE_WAIT_MS * h->ticks_per_ms)
+    while (err == KOZO_ERR_WOULD_BLOCK &&
+           hpet_read(h, HPET_COUNTER) - start < PROBE_WAIT_MS * h->ticks_per_ms)
         err = kozo_nb_recv(n, &m);
     hpet_write(h, HPET_T2_CFG, T_32BIT);
     return err;
@@ -431,16 +432,16 @@ probe_open(struct hpet *h, kozo_handle_t *n, kozo_handle_t *irq)
     return probe(h, *n);
 }
 
-#define NEED_HPET(h)                                                                                         \
-    do {                                                                                                     \
-        uint64_t e_ = hpet_open(env, h);                                                                     \
-        if (e_) {                                                                                            \
-            ktest_fail(__FILE__, __LINE__,                                                                   \
-                       "no HPET that writes messages (%s): scripts/qemu.sh "                                 \
-                       "gives one",                                                                          \
-                       kozo_error_name(e_));                                                                 \
-            return;                                                                                          \
-        }                                                                                                    \
+#define NEED_HPET(h)                                                         \
+    do {                                                                     \
+        uint64_t e_ = hpet_open(env, h);                                     \
+        if (e_) {                                                            \
+            ktest_fail(__FILE__, __LINE__,                                   \
+                       "no HPET that writes messages (%s): scripts/qemu.sh " \
+                       "gives one",                                          \
+                       kozo_error_name(e_));                                 \
+            return;                                                          \
+        }                                                                    \
     } while (0)
 
 // An NMI is the machine's: counted by the kernel, never ktest's fault (the old kernel made
@@ -463,8 +464,8 @@ KTEST(trap_nmi_is_not_a_thread_fault, "NMIs in user and kernel mode are neither 
 // 16 are illegal for the local APIC on hardware; QEMU delivers some, so they are sent too.
 KTEST(trap_messages_on_exception_vectors, "Interrupt messages on exception vectors are no fault and no panic")
 {
-    static const uint8_t vectors[] = {17, 21, 29, 30, 16, 18, 19, 20, 22, 28,
-                                      31, 8,  10, 11, 12, 13, 14, 0,  3,  6};
+    static const uint8_t vectors[] = { 17, 21, 29, 30, 16, 18, 19, 20, 22, 28,
+                                       31, 8,  10, 11, 12, 13, 14, 0,  3,  6 };
     struct hpet h;
     kozo_handle_t n, irq;
     NEED_HPET(&h);
@@ -479,7 +480,7 @@ KTEST(trap_messages_on_exception_vectors, "Interrupt messages on exception vecto
 // Vectors the kernel has no use for: every one has a stub that acknowledges and ignores it.
 KTEST(trap_messages_on_unused_vectors, "Interrupt messages on vectors the kernel does not use are ignored")
 {
-    static const uint8_t vectors[] = {56, 100, 128, 200, 239, 241, 254};
+    static const uint8_t vectors[] = { 56, 100, 128, 200, 239, 241, 254 };
     struct hpet h;
     kozo_handle_t n, irq;
     NEED_HPET(&h);
@@ -515,7 +516,8 @@ long_calls(struct kt_thread *t)
 // piece: ktest only ever saw them not begun or finished. (20 us is ~1/100 of the fastest
 // machine's time for either call, and ~1/1000 of TCG's: a message QEMU writes late still
 // comes in time. With 4096 endpoints the Delete was once over before it.)
-KTEST(trap_long_calls_stop_for_interrupts, "A long Retype and a long Delete stop for interrupts and then go on")
+KTEST(trap_long_calls_stop_for_interrupts,
+      "A long Retype and a long Delete stop for interrupts and then go on")
 {
     struct hpet h;
     kozo_handle_t n, irq, big = kt_slot(), frames = kt_slots(8), tree;

@@ -24,9 +24,11 @@ small_untyped(unsigned bits, kozo_handle_t *ut)
 
 KTEST(untyped_retype_every_type, "Retype makes each object type; Describe reports the type")
 {
-    static const uint64_t types[] = { KOZO_OBJ_TCB, KOZO_OBJ_ENDPOINT, KOZO_OBJ_NOTIFICATION, KOZO_OBJ_FRAME,
-                                      KOZO_OBJ_LARGE_FRAME, KOZO_OBJ_PAGE_TABLE, KOZO_OBJ_PAGE_DIRECTORY,
-                                      KOZO_OBJ_PDPT, KOZO_OBJ_VSPACE };
+    static const uint64_t types[] = {
+        KOZO_OBJ_TCB,         KOZO_OBJ_ENDPOINT,   KOZO_OBJ_NOTIFICATION,   KOZO_OBJ_FRAME,
+        KOZO_OBJ_LARGE_FRAME, KOZO_OBJ_PAGE_TABLE, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PDPT,
+        KOZO_OBJ_VSPACE
+    };
     for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         kozo_handle_t s;
         KT_OK(kt_alloc(types[i], 0, &s));
@@ -135,8 +137,8 @@ KTEST(untyped_retype_aligns_objects, "Objects are placed at the watermark, align
     uint64_t base = paddr(f);
     KT_EQ(base & (KT_PAGE - 1), 0);
     KT_OK(kozo_cnode_delete(SYS_SLOT_CNODE, f, KT_DEPTH)); // no children: back to the bottom
-    KT_OK(kt_alloc_from(u, KOZO_OBJ_ENDPOINT, 0, &e));    // 16 bytes at 0
-    KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));       // so the frame goes to 4096
+    KT_OK(kt_alloc_from(u, KOZO_OBJ_ENDPOINT, 0, &e));     // 16 bytes at 0
+    KT_OK(kt_alloc_from(u, KOZO_OBJ_FRAME, 0, &f));        // so the frame goes to 4096
     KT_EQ(paddr(f), base + KT_PAGE);
     KT_ERR(RETYPE(u, KOZO_OBJ_FRAME, 0, kt_slot(), 1), KOZO_ERR_NOT_ENOUGH_MEMORY);
     KT_ERR(RETYPE(u, KOZO_OBJ_UNTYPED, KOZO_UNTYPED_MIN_BITS, kt_slot(), 1), KOZO_ERR_NOT_ENOUGH_MEMORY);
@@ -312,20 +314,22 @@ KTEST(untyped_revoke_many_children, "Revoke of 4096 children (preemptible) finis
 
 // --- Device Untyped (MMIO ranges from the memory map, handed over by init) -------------------
 
-#define NEED_DEVICE()                                                                         \
-    do {                                                                                      \
-        if (!env->device_untyped) {                                                           \
+#define NEED_DEVICE()                                                                             \
+    do {                                                                                          \
+        if (!env->device_untyped) {                                                               \
             ktest_fail(__FILE__, __LINE__, "init handed over no device Untyped (QEMU has MMIO)"); \
-            return;                                                                           \
-        }                                                                                     \
+            return;                                                                               \
+        }                                                                                         \
     } while (0)
 
 KTEST(untyped_device_only_frames, "Device Untyped becomes frames or smaller device Untyped, no kernel object")
 {
-    static const struct { uint64_t type, bits; } kernel_objects[] = {
-        { KOZO_OBJ_TCB, 0 },        { KOZO_OBJ_ENDPOINT, 0 },       { KOZO_OBJ_NOTIFICATION, 0 },
-        { KOZO_OBJ_CNODE, 4 },      { KOZO_OBJ_PAGE_TABLE, 0 },     { KOZO_OBJ_PAGE_DIRECTORY, 0 },
-        { KOZO_OBJ_PDPT, 0 },       { KOZO_OBJ_VSPACE, 0 },
+    static const struct {
+        uint64_t type, bits;
+    } kernel_objects[] = {
+        { KOZO_OBJ_TCB, 0 },   { KOZO_OBJ_ENDPOINT, 0 },   { KOZO_OBJ_NOTIFICATION, 0 },
+        { KOZO_OBJ_CNODE, 4 }, { KOZO_OBJ_PAGE_TABLE, 0 }, { KOZO_OBJ_PAGE_DIRECTORY, 0 },
+        { KOZO_OBJ_PDPT, 0 },  { KOZO_OBJ_VSPACE, 0 },
     };
     kozo_handle_t f, lf, child;
     NEED_DEVICE();

@@ -404,16 +404,17 @@ KTEST(vspace_table_moved_is_empty, "A page table unmapped and mapped 2 MiB on ma
     KT_OK(kozo_page_table_unmap(pt));
     KT_OK(kozo_page_table_map(pt, SYS_SLOT_VSPACE, GIB4 + MIB2, 0));
     KT_OK(access_fault(env, GIB4 + MIB2, 0, &code));
-    KT_NE(code, 0);       // it faults ...
-    KT_EQ(code & 1, 0);   // ... on a missing page: the table came back empty
+    KT_NE(code, 0);     // it faults ...
+    KT_EQ(code & 1, 0); // ... on a missing page: the table came back empty
     KT_OK(access_fault(env, GIB4, 0, &code));
-    KT_EQ(code & 1, 0);   // and the old address is gone from the TLB too
+    KT_EQ(code & 1, 0);         // and the old address is gone from the TLB too
     KT_OK(kozo_frame_unmap(f)); // the frame's stale record finds nothing and harms nothing
     KT_OK(kozo_frame_map(f, SYS_SLOT_VSPACE, GIB4 + MIB2, KT_RW, 0));
     KT_EQ(*(volatile uint64_t *)(GIB4 + MIB2), 0xa11ce);
 }
 
-KTEST(vspace_table_from_dead_vspace_is_empty, "A page table of a deleted VSpace, unmapped and mapped again, is empty")
+KTEST(vspace_table_from_dead_vspace_is_empty,
+      "A page table of a deleted VSpace, unmapped and mapped again, is empty")
 {
     kozo_handle_t vs, pd, pt, f;
     uint64_t code;
@@ -429,7 +430,8 @@ KTEST(vspace_table_from_dead_vspace_is_empty, "A page table of a deleted VSpace,
     KT_EQ(code & 1, 0);
 }
 
-KTEST(vspace_table_from_other_vspace_is_empty, "A page table moved from another VSpace into ours maps nothing")
+KTEST(vspace_table_from_other_vspace_is_empty,
+      "A page table moved from another VSpace into ours maps nothing")
 {
     kozo_handle_t vs, pd, pt, f;
     uint64_t code;
@@ -459,7 +461,8 @@ KTEST(vspace_directory_moved_is_empty, "A page directory moved to another 1 GiB 
     KT_EQ(code & 1, 0);
 }
 
-KTEST(vspace_directory_moved_keeps_no_table, "A moved page directory keeps no deleted page table whose memory we now write")
+KTEST(vspace_directory_moved_keeps_no_table,
+      "A moved page directory keeps no deleted page table whose memory we now write")
 {
     kozo_handle_t pd, pt, f, u, g, h;
     uint64_t code, va = kt_window_vaddr();
@@ -487,7 +490,8 @@ KTEST(vspace_directory_moved_keeps_no_table, "A moved page directory keeps no de
 
 // --- A mapping needs READ (issue 10, defect 2) --------------------------------------------
 
-KTEST(vspace_map_needs_read, "A frame cap without READ (rights 0, WRITE, GRANT) does not map: INSUFFICIENT_RIGHTS")
+KTEST(vspace_map_needs_read,
+      "A frame cap without READ (rights 0, WRITE, GRANT) does not map: INSUFFICIENT_RIGHTS")
 {
     static const uint64_t no_read[] = { 0, KOZO_RIGHT_WRITE, KOZO_RIGHT_GRANT,
                                         KOZO_RIGHT_WRITE | KOZO_RIGHT_GRANT | KOZO_RIGHT_GRANT_REPLY };

@@ -45,24 +45,43 @@ arg(struct input *in)
 {
     uint8_t k = byte(in);
     switch (k >> 5) {
-    case 0: return KH_SLOT_FREE + (k & 31);       // a test slot
-    case 1: return k & 31;                          // small numbers: types, counts, harness slots
+    case 0: return KH_SLOT_FREE + (k & 31);               // a test slot
+    case 1: return k & 31;                                // small numbers: types, counts, harness slots
     case 2: return (k & 1) ? KOZO_HANDLE_BITS : (k & 31); // depths
-    case 3: return KOZO_RIGHTS_ALL & k;             // rights masks
-    case 4: return (word_t)1 << (k & 63);            // sizes and single bits
+    case 3: return KOZO_RIGHTS_ALL & k;                   // rights masks
+    case 4: return (word_t)1 << (k & 63);                 // sizes and single bits
     case 5: return (word_t)(k & 7) << (12 + 9 * ((k >> 3) & 3)); // addresses: pages, 2 MiB, 1 GiB, 512 GiB
     default: return raw_word(in);
     }
 }
 
 static const word_t labels[] = {
-    KOZO_INV_UNTYPED_RETYPE, KOZO_INV_CNODE_COPY, KOZO_INV_CNODE_MINT, KOZO_INV_CNODE_MOVE,
-    KOZO_INV_CNODE_DELETE, KOZO_INV_CNODE_REVOKE, KOZO_INV_CNODE_DESCRIBE, KOZO_INV_TCB_CONFIGURE,
-    KOZO_INV_TCB_SET_REGISTERS, KOZO_INV_TCB_READ_REGISTERS, KOZO_INV_TCB_RESUME, KOZO_INV_TCB_SUSPEND,
-    KOZO_INV_TCB_SET_PRIORITY, KOZO_INV_TCB_INFO, KOZO_INV_TCB_SET_SYSCALL_MODE, KOZO_INV_TCB_SET_TLS_BASE,
-    KOZO_INV_FRAME_MAP, KOZO_INV_FRAME_UNMAP, KOZO_INV_FRAME_GET_ADDRESS, KOZO_INV_PAGE_TABLE_MAP,
-    KOZO_INV_PAGE_TABLE_UNMAP, KOZO_INV_IRQ_CONTROL_GET, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
-    KOZO_INV_IRQ_HANDLER_ACK, KOZO_INV_IOPORT_CONTROL_ISSUE, KOZO_INV_ASID_CONTROL_MAKE_POOL,
+    KOZO_INV_UNTYPED_RETYPE,
+    KOZO_INV_CNODE_COPY,
+    KOZO_INV_CNODE_MINT,
+    KOZO_INV_CNODE_MOVE,
+    KOZO_INV_CNODE_DELETE,
+    KOZO_INV_CNODE_REVOKE,
+    KOZO_INV_CNODE_DESCRIBE,
+    KOZO_INV_TCB_CONFIGURE,
+    KOZO_INV_TCB_SET_REGISTERS,
+    KOZO_INV_TCB_READ_REGISTERS,
+    KOZO_INV_TCB_RESUME,
+    KOZO_INV_TCB_SUSPEND,
+    KOZO_INV_TCB_SET_PRIORITY,
+    KOZO_INV_TCB_INFO,
+    KOZO_INV_TCB_SET_SYSCALL_MODE,
+    KOZO_INV_TCB_SET_TLS_BASE,
+    KOZO_INV_FRAME_MAP,
+    KOZO_INV_FRAME_UNMAP,
+    KOZO_INV_FRAME_GET_ADDRESS,
+    KOZO_INV_PAGE_TABLE_MAP,
+    KOZO_INV_PAGE_TABLE_UNMAP,
+    KOZO_INV_IRQ_CONTROL_GET,
+    KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION,
+    KOZO_INV_IRQ_HANDLER_ACK,
+    KOZO_INV_IOPORT_CONTROL_ISSUE,
+    KOZO_INV_ASID_CONTROL_MAKE_POOL,
     KOZO_INV_ASID_POOL_ASSIGN,
 };
 

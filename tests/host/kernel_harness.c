@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_BITS 21
+#define ARENA_BITS  21
 #define CNODE_BYTES (KH_ROOT_SLOTS * sizeof(cte_t))
 #define BOOT_END    ((size_t)1 << KH_UT_BITS)
 
@@ -81,10 +81,11 @@ kh_setup(void)
     memset(arena, 0, BOOT_END);
     memset(arena + BOOT_END, 0xa5, BOOT_END); // Retype must zero what it hands out
 
-    kh = (struct kh){ .arena = arena, .cnode = (cte_t *)arena, .ut_base = arena + BOOT_END,
-                      .boot_used = CNODE_BYTES };
-    kh_put(KH_SLOT_CNODE, cap_cnode(kh.cnode, KOZO_ROOT_CNODE_BITS,
-                                    KOZO_HANDLE_BITS - KOZO_ROOT_CNODE_BITS, 0));
+    kh = (struct kh){
+        .arena = arena, .cnode = (cte_t *)arena, .ut_base = arena + BOOT_END, .boot_used = CNODE_BYTES
+    };
+    kh_put(KH_SLOT_CNODE,
+           cap_cnode(kh.cnode, KOZO_ROOT_CNODE_BITS, KOZO_HANDLE_BITS - KOZO_ROOT_CNODE_BITS, 0));
     kh.root = make_thread(KH_SLOT_TCB, KH_SLOT_IPCBUF, SCHED_PRIORITIES - 1);
     kh_put(KH_SLOT_IRQCTL, cap_make(KOZO_OBJ_IRQ_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
     kh_put(KH_SLOT_IOCTL, cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0));
@@ -211,21 +212,22 @@ kh_vspaces(word_t dest, word_t count)
 word_t
 kh_copy(word_t dest, word_t src, word_t rights)
 {
-    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_COPY, dest, KH_DEPTH, KH_SLOT_CNODE, src, KH_DEPTH,
-                     rights);
+    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_COPY, dest, KH_DEPTH, KH_SLOT_CNODE, src,
+                     KH_DEPTH, rights);
 }
 
 word_t
 kh_mint(word_t dest, word_t src, word_t rights, word_t badge)
 {
-    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_MINT, dest, KH_DEPTH, KH_SLOT_CNODE, src, KH_DEPTH,
-                     rights, badge);
+    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_MINT, dest, KH_DEPTH, KH_SLOT_CNODE, src,
+                     KH_DEPTH, rights, badge);
 }
 
 word_t
 kh_move(word_t dest, word_t src)
 {
-    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_MOVE, dest, KH_DEPTH, KH_SLOT_CNODE, src, KH_DEPTH);
+    return KH_INVOKE(kh.root, KH_SLOT_CNODE, KOZO_INV_CNODE_MOVE, dest, KH_DEPTH, KH_SLOT_CNODE, src,
+                     KH_DEPTH);
 }
 
 word_t
@@ -381,5 +383,13 @@ has(const char *hay, const char *needle)
     return !*needle;
 }
 
-bool kh_out_has(const char *s) { return has(host_arch.out, s); }
-bool kh_crash_has(const char *s) { return has(host_arch.crash, s); }
+bool
+kh_out_has(const char *s)
+{
+    return has(host_arch.out, s);
+}
+bool
+kh_crash_has(const char *s)
+{
+    return has(host_arch.crash, s);
+}

@@ -34,23 +34,23 @@
 
 #include "host.h"
 
-#define KH_SLOT_TCB     KOZO_SLOT_INIT_TCB
-#define KH_SLOT_CNODE   KOZO_SLOT_INIT_CNODE
-#define KH_SLOT_IPCBUF  KOZO_SLOT_INIT_IPC_BUFFER
-#define KH_SLOT_IRQCTL  KOZO_SLOT_IRQ_CONTROL
-#define KH_SLOT_IOCTL   KOZO_SLOT_IOPORT_CONTROL
-#define KH_SLOT_UT      KOZO_SLOT_FIRST_UNTYPED
-#define KH_SLOT_DEVUT   (KOZO_SLOT_FIRST_UNTYPED + 1)
-#define KH_SLOT_CONSOLE (KOZO_SLOT_FIRST_UNTYPED + 2) // init has it in 8, a thread's slot here
-#define KH_SLOT_ASIDCTL (KOZO_SLOT_FIRST_UNTYPED + 3) // the ASID control cap
+#define KH_SLOT_TCB      KOZO_SLOT_INIT_TCB
+#define KH_SLOT_CNODE    KOZO_SLOT_INIT_CNODE
+#define KH_SLOT_IPCBUF   KOZO_SLOT_INIT_IPC_BUFFER
+#define KH_SLOT_IRQCTL   KOZO_SLOT_IRQ_CONTROL
+#define KH_SLOT_IOCTL    KOZO_SLOT_IOPORT_CONTROL
+#define KH_SLOT_UT       KOZO_SLOT_FIRST_UNTYPED
+#define KH_SLOT_DEVUT    (KOZO_SLOT_FIRST_UNTYPED + 1)
+#define KH_SLOT_CONSOLE  (KOZO_SLOT_FIRST_UNTYPED + 2) // init has it in 8, a thread's slot here
+#define KH_SLOT_ASIDCTL  (KOZO_SLOT_FIRST_UNTYPED + 3) // the ASID control cap
 #define KH_SLOT_ASIDPOOL (KOZO_SLOT_FIRST_UNTYPED + 4) // the first pool, made from it
-#define KH_SLOT_FREE    32 // first slot for tests
-#define KH_MAX_THREADS  8  // besides the root thread
-#define KH_UT_BITS      20
-#define KH_DEV_BITS     16
-#define KH_ROOT_SLOTS   (1u << KOZO_ROOT_CNODE_BITS)
-#define KH_IPCBUF_VADDR 0x10000000ULL
-#define KH_DEPTH        KOZO_HANDLE_BITS // full-depth handles in the root CNode
+#define KH_SLOT_FREE     32                            // first slot for tests
+#define KH_MAX_THREADS   8                             // besides the root thread
+#define KH_UT_BITS       20
+#define KH_DEV_BITS      16
+#define KH_ROOT_SLOTS    (1u << KOZO_ROOT_CNODE_BITS)
+#define KH_IPCBUF_VADDR  0x10000000ULL
+#define KH_DEPTH         KOZO_HANDLE_BITS // full-depth handles in the root CNode
 
 struct kh {
     unsigned char *arena;
@@ -59,7 +59,7 @@ struct kh {
     unsigned char *ut_base;
     unsigned char *dev_base; // device region (NULL until kh_device_untyped())
     struct tcb *threads[KH_MAX_THREADS];
-    size_t boot_used; // bump pointer into the boot-object area
+    size_t boot_used;        // bump pointer into the boot-object area
     bool no_fastpath;        // kh_syscall: general path only (differential tests)
     unsigned fastpath_taken; // kh_syscall calls the fast path completed
 };
@@ -69,7 +69,11 @@ void kh_setup(void);
 void kh_teardown(void);
 
 // The slot with root-CNode index i.
-static inline cte_t *kh_slot(word_t i) { return &kh.cnode[i]; }
+static inline cte_t *
+kh_slot(word_t i)
+{
+    return &kh.cnode[i];
+}
 
 // An extra thread n (0..KH_MAX_THREADS-1): TCB cap in slot 8+n, IPC buffer frame cap in
 // slot 24+n, sharing the root CSpace. It is INACTIVE; kh_run() makes it runnable.
@@ -135,17 +139,17 @@ bool kh_crash_has(const char *s);
 // Run `stmt`; true if it panicked (arch_halt was reached) instead of returning.
 extern jmp_buf kh_halt_jmp;
 void kh_halt_to_jmp(void);
-#define KH_PANICS(result, stmt)                                                                      \
-    do {                                                                                             \
-        if (setjmp(kh_halt_jmp) == 0) {                                                              \
-            host_arch.halt_hook = kh_halt_to_jmp;                                                    \
-            stmt;                                                                                    \
-            host_arch.halt_hook = NULL;                                                              \
-            (result) = false;                                                                        \
-        } else {                                                                                     \
-            host_arch.halt_hook = NULL;                                                              \
-            (result) = true;                                                                         \
-        }                                                                                            \
+#define KH_PANICS(result, stmt)                   \
+    do {                                          \
+        if (setjmp(kh_halt_jmp) == 0) {           \
+            host_arch.halt_hook = kh_halt_to_jmp; \
+            stmt;                                 \
+            host_arch.halt_hook = NULL;           \
+            (result) = false;                     \
+        } else {                                  \
+            host_arch.halt_hook = NULL;           \
+            (result) = true;                      \
+        }                                         \
     } while (0)
 
 // The fake kernel symbol table the harness provides for core/ksyms.c (sorted).

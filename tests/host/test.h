@@ -42,7 +42,7 @@ static struct {
     unsigned long skipped;
     unsigned long cases_passed, cases_failed;
     unsigned long failed_in_cases; // check failures inside a case
-    const char *current; // name of the running TEST, for failure messages
+    const char *current;           // name of the running TEST, for failure messages
     struct test_case tests[TEST_MAX_TESTS];
     unsigned ntests;
     unsigned overflow; // TEST()s that did not fit in tests[]
@@ -120,34 +120,34 @@ test_skip(const char *what)
 
 #define CHECK(cond) test_record((cond) ? 1 : 0, __FILE__, __LINE__, #cond)
 // Integers (any width or signedness) and pointers; each side is evaluated once.
-#define CHECK_EQ(a, b)                                                                                       \
-    test_record_eq((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__,                     \
+#define CHECK_EQ(a, b)                                                                   \
+    test_record_eq((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__, \
                    "CHECK_EQ(" #a ", " #b ")")
-#define CHECK_NE(a, b)                                                                                       \
-    test_record_ne((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__,                     \
+#define CHECK_NE(a, b)                                                                   \
+    test_record_ne((unsigned long long)(a), (unsigned long long)(b), __FILE__, __LINE__, \
                    "CHECK_NE(" #a ", " #b ")")
 // NUL-terminated strings (NULL equals only NULL).
 #define CHECK_STR_EQ(a, b) test_record_str((a), (b), __FILE__, __LINE__, "CHECK_STR_EQ(" #a ", " #b ")")
 // n bytes of memory.
-#define CHECK_MEM_EQ(a, b, n)                                                                                \
+#define CHECK_MEM_EQ(a, b, n) \
     test_record_mem((a), (b), (n), __FILE__, __LINE__, "CHECK_MEM_EQ(" #a ", " #b ", " #n ")")
 
 static inline void
 test_register(const char *name, void (*fn)(void))
 {
     if (test_state.ntests < TEST_MAX_TESTS)
-        test_state.tests[test_state.ntests++] = (struct test_case){name, fn};
+        test_state.tests[test_state.ntests++] = (struct test_case){ name, fn };
     else
         test_state.overflow++;
 }
 
 // Define a test function and register it before main() runs.
-#define TEST(name)                                                                                           \
-    static void name(void);                                                                                  \
-    __attribute__((constructor)) static void test_register_##name(void)                                      \
-    {                                                                                                        \
-        test_register(#name, name);                                                                          \
-    }                                                                                                        \
+#define TEST(name)                                                      \
+    static void name(void);                                             \
+    __attribute__((constructor)) static void test_register_##name(void) \
+    {                                                                   \
+        test_register(#name, name);                                     \
+    }                                                                   \
     static void name(void)
 
 // Print "<suite>: N passed, M failed" and return the exit status.

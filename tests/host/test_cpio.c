@@ -73,7 +73,8 @@ ar_add(struct ar *a, const char *name, uint32_t mode, const void *data, size_t s
     size_t hdr = a->len;
     uint32_t namesize = (uint32_t)c_strlen(name) + 1;
     uint32_t fields[13] = {
-        0x1000u + (uint32_t)hdr, mode, 0, 0, 1, 0x5f000000u, (uint32_t)size, 0, 0, 0, 0, namesize, 0};
+        0x1000u + (uint32_t)hdr, mode, 0, 0, 1, 0x5f000000u, (uint32_t)size, 0, 0, 0, 0, namesize, 0
+    };
 
     put_bytes(a, "070701", 6);
     for (unsigned i = 0; i < 13; i++)
@@ -250,10 +251,10 @@ TEST(iterate_all_entries)
         size_t size;
         uint32_t mode;
     } want[] = {
-        {".", 0, S_DIR},   {"./init", sizeof(init_data) - 1, S_REG},
-        {"bin", 0, S_DIR}, {"./bin/sh", 4, S_REG},
-        {"odd", 5, S_REG}, {"./empty", 0, S_REG},
-        {"lnk", 4, S_LNK},
+        { ".", 0, S_DIR },   { "./init", sizeof(init_data) - 1, S_REG },
+        { "bin", 0, S_DIR }, { "./bin/sh", 4, S_REG },
+        { "odd", 5, S_REG }, { "./empty", 0, S_REG },
+        { "lnk", 4, S_LNK },
     };
 
     cpio_iter_init(&it, img, a.len);
@@ -339,7 +340,7 @@ TEST(unaligned_archive_base)
 
 TEST(bad_magic)
 {
-    static const char *const magics[] = {"070702", "070707", "070700", "170701", "07070", "\0\0\0\0\0\0"};
+    static const char *const magics[] = { "070702", "070707", "070700", "170701", "07070", "\0\0\0\0\0\0" };
     for (size_t m = 0; m < sizeof(magics) / sizeof(magics[0]); m++) {
         struct ar a;
         build_std(&a);
@@ -370,8 +371,8 @@ TEST(bad_magic)
 
 TEST(bad_hex_fields)
 {
-    static const char *const bad[] = {"0000000g",  " 0000001", "+0000001", "0x000001",
-                                      "0000000\0", "-0000001", "00000 01"};
+    static const char *const bad[] = { "0000000g",  " 0000001", "+0000001", "0x000001",
+                                       "0000000\0", "-0000001", "00000 01" };
     for (unsigned field = 0; field < 13; field++) {
         for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
             struct ar a;
@@ -554,7 +555,9 @@ TEST(mutation_fuzz)
 
 TEST(strerror_strings)
 {
-    static const int codes[] = {CPIO_OK, CPIO_ENOENT, CPIO_EBADMAGIC, CPIO_ETRUNC, CPIO_EBADHDR, CPIO_EINVAL};
+    static const int codes[] = {
+        CPIO_OK, CPIO_ENOENT, CPIO_EBADMAGIC, CPIO_ETRUNC, CPIO_EBADHDR, CPIO_EINVAL
+    };
     const char *unknown = cpio_strerror(-1000);
     CHECK(unknown != NULL);
     CHECK(cpio_strerror(1) == unknown);

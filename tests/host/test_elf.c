@@ -102,7 +102,7 @@ build_std(struct img *im)
         im->buf[i] = (unsigned char)(i * 13 + 1);
     im->size = IMG_SIZE;
 
-    static const unsigned char ident[16] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
+    static const unsigned char ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
     for (int i = 0; i < 16; i++)
         im->buf[i] = ident[i];
     w16(im, E_TYPE, ELF_ET_EXEC);
@@ -119,10 +119,10 @@ build_std(struct img *im)
     w16(im, 60, 0);  // e_shnum
     w16(im, 62, 0);  // e_shstrndx
 
-    const struct ph text = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, TEXT_VADDR, 0x800, 0x800, 0x1000};
-    const struct ph note = {ELF_PT_NOTE, ELF_PF_R, 0x200, 0x400200, 0x20, 0x20, 4};
-    const struct ph data = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x3000, 0x1000};
-    const struct ph stack = {PT_GNU_STACK, ELF_PF_R | ELF_PF_W, 0, 0, 0, 0, 16};
+    const struct ph text = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, TEXT_VADDR, 0x800, 0x800, 0x1000 };
+    const struct ph note = { ELF_PT_NOTE, ELF_PF_R, 0x200, 0x400200, 0x20, 0x20, 4 };
+    const struct ph data = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x3000, 0x1000 };
+    const struct ph stack = { PT_GNU_STACK, ELF_PF_R | ELF_PF_W, 0, 0, 0, 0, 16 };
     set_ph(im, 0, &text);
     set_ph(im, 1, &note);
     set_ph(im, 2, &data);
@@ -164,7 +164,7 @@ TEST(valid_image)
     struct img im;
     build_std(&im);
     unsigned char *img = exact_copy(im.buf, im.size);
-    struct elf_info info = {0, 0};
+    struct elf_info info = { 0, 0 };
 
     CHECK_EQ(elf_check(img, im.size, USER_TOP, &info), ELF_OK);
     CHECK_EQ(info.entry, ENTRY);
@@ -256,9 +256,9 @@ TEST(many_phdrs)
     for (size_t i = IMG_SIZE; i < im.size; i++)
         im.buf[i] = (unsigned char)i;
 
-    const struct ph note = {ELF_PT_NOTE, ELF_PF_R, 0x200, 0x400200, 0x20, 0x20, 4};
-    const struct ph text = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, text_off, 0x405000, 0x800, 0x800, 0x1000};
-    const struct ph data = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, data_off, 0x406000, 0x100, 0x3000, 0x1000};
+    const struct ph note = { ELF_PT_NOTE, ELF_PF_R, 0x200, 0x400200, 0x20, 0x20, 4 };
+    const struct ph text = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, text_off, 0x405000, 0x800, 0x800, 0x1000 };
+    const struct ph data = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, data_off, 0x406000, 0x100, 0x3000, 0x1000 };
     for (unsigned i = 0; i < nph; i++)
         set_ph(&im, i, &note);
     set_ph(&im, 7, &text);
@@ -304,7 +304,7 @@ TEST(unaligned_image)
 TEST(header_errors)
 {
     struct img im;
-    struct elf_info info = {0x1234, 77};
+    struct elf_info info = { 0x1234, 77 };
 
     build_std(&im);
     CHECK_EQ(elf_check(NULL, 0, USER_TOP, &info), ELF_ETRUNC);
@@ -484,8 +484,8 @@ TEST(segment_errors)
 TEST(segment_order_and_overlap)
 {
     struct img im;
-    struct ph text = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, TEXT_VADDR, 0x800, 0x800, 0x1000};
-    struct ph data = {ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x3000, 0x1000};
+    struct ph text = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_X, 0x1000, TEXT_VADDR, 0x800, 0x800, 0x1000 };
+    struct ph data = { ELF_PT_LOAD, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x3000, 0x1000 };
 
     // Unsorted: data before text.
     build_std(&im);
@@ -515,8 +515,8 @@ TEST(segment_order_and_overlap)
 TEST(dynamic_and_missing_load)
 {
     struct img im;
-    const struct ph interp = {ELF_PT_INTERP, ELF_PF_R, 0x300, 0x400300, 0x1c, 0x1c, 1};
-    const struct ph dyn = {ELF_PT_DYNAMIC, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x100, 8};
+    const struct ph interp = { ELF_PT_INTERP, ELF_PF_R, 0x300, 0x400300, 0x1c, 0x1c, 1 };
+    const struct ph dyn = { ELF_PT_DYNAMIC, ELF_PF_R | ELF_PF_W, 0x2000, DATA_VADDR, 0x100, 0x100, 8 };
 
     build_std(&im);
     set_ph(&im, 1, &interp);
@@ -631,20 +631,20 @@ TEST(mutation_fuzz)
 {
     struct img im;
     build_std(&im);
-    static const uint64_t interesting[] = {0,
-                                           1,
-                                           0xfff,
-                                           0x1000,
-                                           0x1001,
-                                           0x2000,
-                                           0x2100,
-                                           0x401000,
-                                           0x402000,
-                                           0x7fffffffffffull,
-                                           0x800000000000ull,
-                                           UINT64_MAX,
-                                           UINT64_MAX - 0xfff,
-                                           1ull << 63};
+    static const uint64_t interesting[] = { 0,
+                                            1,
+                                            0xfff,
+                                            0x1000,
+                                            0x1001,
+                                            0x2000,
+                                            0x2100,
+                                            0x401000,
+                                            0x402000,
+                                            0x7fffffffffffull,
+                                            0x800000000000ull,
+                                            UINT64_MAX,
+                                            UINT64_MAX - 0xfff,
+                                            1ull << 63 };
     unsigned accepted = 0;
 
     for (int iter = 0; iter < 50000; iter++) {
@@ -835,13 +835,13 @@ TEST(real_linker_output)
         const char *out, *src, *flags;
         int want; // ELF_OK: must validate; otherwise the rejection expected
     } builds[] = {
-        {"bare", "bare.c", BARE, ELF_OK},
-        {"bare4k", "bare.c", BARE " -Wl,-z,max-page-size=4096", ELF_OK},
-        {"bare_lld", "bare.c", BARE " -fuse-ld=lld", ELF_OK},
-        {"hello_static", "hello.c", "-static -fno-pie -no-pie -O2", ELF_OK},
-        {"hello_dynamic", "hello.c", "-fno-pie -no-pie -O2", ELF_EDYNAMIC},
-        {"hello_pie", "hello.c", "-fpie -pie -O2", ELF_EBADTYPE},
-        {"hello_static_pie", "hello.c", "-static-pie -fpie -O2", ELF_EBADTYPE},
+        { "bare", "bare.c", BARE, ELF_OK },
+        { "bare4k", "bare.c", BARE " -Wl,-z,max-page-size=4096", ELF_OK },
+        { "bare_lld", "bare.c", BARE " -fuse-ld=lld", ELF_OK },
+        { "hello_static", "hello.c", "-static -fno-pie -no-pie -O2", ELF_OK },
+        { "hello_dynamic", "hello.c", "-fno-pie -no-pie -O2", ELF_EDYNAMIC },
+        { "hello_pie", "hello.c", "-fpie -pie -O2", ELF_EBADTYPE },
+        { "hello_static_pie", "hello.c", "-static-pie -fpie -O2", ELF_EBADTYPE },
     };
 #undef BARE
     unsigned built = 0;
@@ -870,7 +870,7 @@ TEST(real_linker_output)
         fprintf(stderr, "note: could not remove %s\n", dir);
 
     // System binaries are dynamic or (static-)PIE: both must be refused.
-    static const char *const sys[] = {"/bin/true", "/usr/bin/true", "/sbin/ldconfig"};
+    static const char *const sys[] = { "/bin/true", "/usr/bin/true", "/sbin/ldconfig" };
     for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++) {
         if (file_exists(sys[i]))
             check_real_reject(sys[i], ELF_EBADTYPE, ELF_EDYNAMIC);

@@ -28,38 +28,38 @@
 
 // Format with both engines and compare text and return value. The format
 // text itself is the failure message.
-#define SAME(...)                                                                                            \
-    do {                                                                                                     \
-        char mine_[256], libc_[256];                                                                         \
-        int rm_ = fmt_snprintf(mine_, sizeof(mine_), __VA_ARGS__);                                           \
-        int rl_ = snprintf(libc_, sizeof(libc_), __VA_ARGS__);                                               \
-        test_record_str(mine_, libc_, __FILE__, __LINE__, "SAME(" #__VA_ARGS__ ")");                         \
-        test_record_eq((unsigned long long)rm_, (unsigned long long)rl_, __FILE__, __LINE__,                 \
-                       "return value of SAME(" #__VA_ARGS__ ")");                                            \
+#define SAME(...)                                                                            \
+    do {                                                                                     \
+        char mine_[256], libc_[256];                                                         \
+        int rm_ = fmt_snprintf(mine_, sizeof(mine_), __VA_ARGS__);                           \
+        int rl_ = snprintf(libc_, sizeof(libc_), __VA_ARGS__);                               \
+        test_record_str(mine_, libc_, __FILE__, __LINE__, "SAME(" #__VA_ARGS__ ")");         \
+        test_record_eq((unsigned long long)rm_, (unsigned long long)rl_, __FILE__, __LINE__, \
+                       "return value of SAME(" #__VA_ARGS__ ")");                            \
     } while (0)
 
 // SAME for valid formats that -Wformat nevertheless warns about (redundant
 // flags, empty format, certain truncation, out-of-range h/hh arguments):
 // the format goes through a non-literal so the compiler cannot check it.
-#define SAME_NL(fmt, ...)                                                                                    \
-    do {                                                                                                     \
-        const char *volatile f_ = (fmt);                                                                     \
-        char mine_[256], libc_[256];                                                                         \
-        int rm_ = fmt_snprintf(mine_, sizeof(mine_), f_, __VA_ARGS__);                                       \
-        int rl_ = snprintf(libc_, sizeof(libc_), f_, __VA_ARGS__);                                           \
-        test_record_str(mine_, libc_, __FILE__, __LINE__, "SAME_NL(" #fmt ")");                              \
-        test_record_eq((unsigned long long)rm_, (unsigned long long)rl_, __FILE__, __LINE__,                 \
-                       "return value of SAME_NL(" #fmt ")");                                                 \
+#define SAME_NL(fmt, ...)                                                                    \
+    do {                                                                                     \
+        const char *volatile f_ = (fmt);                                                     \
+        char mine_[256], libc_[256];                                                         \
+        int rm_ = fmt_snprintf(mine_, sizeof(mine_), f_, __VA_ARGS__);                       \
+        int rl_ = snprintf(libc_, sizeof(libc_), f_, __VA_ARGS__);                           \
+        test_record_str(mine_, libc_, __FILE__, __LINE__, "SAME_NL(" #fmt ")");              \
+        test_record_eq((unsigned long long)rm_, (unsigned long long)rl_, __FILE__, __LINE__, \
+                       "return value of SAME_NL(" #fmt ")");                                 \
     } while (0)
 
 // Format with fmt_snprintf and compare with a literal.
-#define EXPECT(want, ...)                                                                                    \
-    do {                                                                                                     \
-        char mine_[256];                                                                                     \
-        int rm_ = fmt_snprintf(mine_, sizeof(mine_), __VA_ARGS__);                                           \
-        test_record_str(mine_, (want), __FILE__, __LINE__, "EXPECT(" #__VA_ARGS__ ")");                      \
-        test_record_eq((unsigned long long)rm_, (unsigned long long)strlen(want), __FILE__, __LINE__,        \
-                       "return value of EXPECT(" #__VA_ARGS__ ")");                                          \
+#define EXPECT(want, ...)                                                                             \
+    do {                                                                                              \
+        char mine_[256];                                                                              \
+        int rm_ = fmt_snprintf(mine_, sizeof(mine_), __VA_ARGS__);                                    \
+        test_record_str(mine_, (want), __FILE__, __LINE__, "EXPECT(" #__VA_ARGS__ ")");               \
+        test_record_eq((unsigned long long)rm_, (unsigned long long)strlen(want), __FILE__, __LINE__, \
+                       "return value of EXPECT(" #__VA_ARGS__ ")");                                   \
     } while (0)
 
 TEST(fmt_plain_text)
@@ -202,14 +202,14 @@ TEST(fmt_malformed_formats)
         const char *fmt;
         const char *want;
     } cases[] = {
-        {"a%qb%d", "a%qb5"}, // unknown conversion: echoed, no argument used
-        {"%-08.3y|%d", "%-08.3y|5"},
-        {"%lq%d", "%lq5"},
-        {"abc%", "abc%"}, // format ends inside a conversion
-        {"abc%-5", "abc%-5"},
-        {"abc%.", "abc%."},
-        {"x%ll", "x%ll"},
-        {"%5%", "%"}, // "%%" with flags: still one '%'
+        { "a%qb%d", "a%qb5" }, // unknown conversion: echoed, no argument used
+        { "%-08.3y|%d", "%-08.3y|5" },
+        { "%lq%d", "%lq5" },
+        { "abc%", "abc%" }, // format ends inside a conversion
+        { "abc%-5", "abc%-5" },
+        { "abc%.", "abc%." },
+        { "x%ll", "x%ll" },
+        { "%5%", "%" }, // "%%" with flags: still one '%'
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *volatile f = cases[i].fmt;
@@ -301,7 +301,7 @@ count_only(const char *fmt, ...)
 
 TEST(fmt_vformat_callback)
 {
-    struct sink s = {{0}, 0};
+    struct sink s = { { 0 }, 0 };
 
     CHECK_EQ(sink_format(&s, "%c", 0), 1); // a NUL character is output too
     CHECK_EQ(s.n, 1);
@@ -342,12 +342,12 @@ TEST(string_mem)
     for (int i = 0; i < 16; i++)
         m[i] = (unsigned char)i;
     CHECK(memmove(m + 4, m, 10) == m + 4); // dst above src
-    static const unsigned char fwd[16] = {0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15};
+    static const unsigned char fwd[16] = { 0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14, 15 };
     CHECK_MEM_EQ(m, fwd, 16);
     for (int i = 0; i < 16; i++)
         m[i] = (unsigned char)i;
     CHECK(memmove(m, m + 3, 13) == m); // dst below src
-    static const unsigned char bwd[16] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 13, 14, 15};
+    static const unsigned char bwd[16] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 13, 14, 15 };
     CHECK_MEM_EQ(m, bwd, 16);
     CHECK(memmove(m, m, 16) == m);
     CHECK_MEM_EQ(m, bwd, 16);

@@ -24,18 +24,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OK          KOZO_ERR_OK
-#define R_ALL       KOZO_RIGHTS_ALL
-#define S(n)        (KH_SLOT_FREE + (n)) // test slots
-#define UT          KH_SLOT_UT
-#define ROOTCN      KH_SLOT_CNODE
+#define OK     KOZO_ERR_OK
+#define R_ALL  KOZO_RIGHTS_ALL
+#define S(n)   (KH_SLOT_FREE + (n)) // test slots
+#define UT     KH_SLOT_UT
+#define ROOTCN KH_SLOT_CNODE
 
-static cap_t capof(word_t slot) { return kh_slot(slot)->cap; }
-static word_t ut_free(word_t slot) { return ut_free_index(capof(slot)); }
-static word_t rax(const struct tcb *t) { return t->ctx.r[HREG_NR]; }
-static word_t mr(const struct tcb *t, unsigned i) { return arch_get_mr(&t->ctx, i); }
-static word_t msg_len(const struct tcb *t) { return kozo_msginfo_get_length(t->ctx.r[HREG_INFO]); }
-static word_t msg_label(const struct tcb *t) { return kozo_msginfo_get_label(t->ctx.r[HREG_INFO]); }
+static cap_t
+capof(word_t slot)
+{
+    return kh_slot(slot)->cap;
+}
+static word_t
+ut_free(word_t slot)
+{
+    return ut_free_index(capof(slot));
+}
+static word_t
+rax(const struct tcb *t)
+{
+    return t->ctx.r[HREG_NR];
+}
+static word_t
+mr(const struct tcb *t, unsigned i)
+{
+    return arch_get_mr(&t->ctx, i);
+}
+static word_t
+msg_len(const struct tcb *t)
+{
+    return kozo_msginfo_get_length(t->ctx.r[HREG_INFO]);
+}
+static word_t
+msg_label(const struct tcb *t)
+{
+    return kozo_msginfo_get_label(t->ctx.r[HREG_INFO]);
+}
 
 static bool
 all_bytes(const void *p, int value, size_t n)
@@ -283,8 +307,9 @@ test_retype_bad_arguments(void)
              KOZO_ERR_INVALID_ARGUMENT);
     CHECK_EQ(KH_INVOKE(kh.root, UT, KOZO_INV_CNODE_COPY, KOZO_OBJ_ENDPOINT, 0, ROOTCN, 0, 0, S(0), 1),
              KOZO_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, KOZO_OBJ_ENDPOINT, 0, KH_SLOT_TCB, 0, 0, S(0), 1),
-             KOZO_ERR_WRONG_TYPE);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, KOZO_OBJ_ENDPOINT, 0, KH_SLOT_TCB, 0, 0, S(0), 1),
+        KOZO_ERR_WRONG_TYPE);
     // Nothing happened.
     CHECK(!mdb_has_children(kh_slot(UT)));
     CHECK_EQ(ut_free(UT), 0);
@@ -399,7 +424,8 @@ test_retype_into_other_cnode(void)
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 3, S(0), 1), OK);
     cte_t *l2 = cap_ptr(capof(S(0)));
     // root = root CNode, node = (S(0), full depth), offset 5
-    CHECK_EQ(KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, KOZO_OBJ_ENDPOINT, 0, ROOTCN, S(0), 64, 5, 2), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, KOZO_OBJ_ENDPOINT, 0, ROOTCN, S(0), 64, 5, 2),
+             OK);
     CHECK_EQ(cap_type(l2[5].cap), KOZO_OBJ_ENDPOINT);
     CHECK_EQ(cap_type(l2[6].cap), KOZO_OBJ_ENDPOINT);
     CHECK(cte_empty(&l2[7]));
@@ -496,8 +522,8 @@ test_retype_progress_forgotten_on_set_registers(void)
 static word_t
 retype_into(word_t cnode_slot, word_t type, word_t bits, word_t offset, word_t count)
 {
-    return KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, type, bits, KH_SLOT_CNODE, cnode_slot, KH_DEPTH, offset,
-                     count);
+    return KH_INVOKE(kh.root, UT, KOZO_INV_UNTYPED_RETYPE, type, bits, KH_SLOT_CNODE, cnode_slot, KH_DEPTH,
+                     offset, count);
 }
 
 // Delete (or Revoke, if `revoke`) root slot `slot` with an interrupt pending at every
@@ -605,9 +631,9 @@ test_delete_deep_chain_preempted(void)
 static void
 test_delete_takes_over_and_cycles(void)
 {
-    make_tree(0);                                      // A, in S(0)
+    make_tree(0);                                            // A, in S(0)
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_CNODE, 2, S(2), 1), OK); // B, in S(2)
-    CHECK_EQ(move_into(S(2), 1, 2, S(0)), OK);         // A's last cap now in B[1]
+    CHECK_EQ(move_into(S(2), 1, 2, S(0)), OK);               // A's last cap now in B[1]
     // Stop a Delete of B[1] (through a guarded copy of B's cap, for the handle)...
     host_arch.irq_pending = 1;
     unsigned restarts = host_arch.restarts;
@@ -667,7 +693,8 @@ test_unassigned_vspace_is_unusable(void)
     CHECK_EQ(kh_copy(S(1), S(0), R_ALL), KOZO_ERR_ILLEGAL_OPERATION);
     CHECK(cte_empty(kh_slot(S(1))));
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_PDPT, 0, S(2), 1), OK);
-    CHECK_EQ(KH_INVOKE(kh.root, S(2), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(KH_INVOKE(kh.root, S(2), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0),
+             KOZO_ERR_ILLEGAL_OPERATION);
     CHECK(!map_is_mapped(capof(S(2))));
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_TCB, 0, S(3), 1), OK);
     CHECK_EQ(KH_INVOKE(kh.root, S(3), KOZO_INV_TCB_CONFIGURE, KH_SLOT_CNODE, S(0), 0, 0, 0),
@@ -695,8 +722,9 @@ test_asid_pool_exhaustion_is_local(void)
     CHECK_EQ(assign(KH_SLOT_ASIDPOOL, S(usable)), KOZO_ERR_EXHAUSTED);
     CHECK_EQ(vspace_asid(capof(S(usable))), 0);
     // A second pool: a whole range of its own.
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             OK);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        OK);
     CHECK_EQ(kh.root->ctx.r[HREG_MR0], POOL_ASIDS); // first ASID
     CHECK_EQ(kh.root->ctx.r[HREG_MR1], POOL_ASIDS); // count
     CHECK_EQ(assign(S(100), S(usable)), OK);
@@ -712,14 +740,16 @@ test_asid_pool_exhaustion_is_local(void)
     CHECK_EQ(vspace_asid(capof(S(usable + 1))), a0);
     // Every pool issued: MakePool says so and changes nothing.
     for (unsigned p = 2; p < ARCH_ASID_COUNT / POOL_ASIDS; p++)
-        CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100 + p - 1),
-                           KH_DEPTH),
+        CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE,
+                           S(100 + p - 1), KH_DEPTH),
                  OK);
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(200), KH_DEPTH),
-             KOZO_ERR_EXHAUSTED);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(200), KH_DEPTH),
+        KOZO_ERR_EXHAUSTED);
     CHECK(cte_empty(kh_slot(S(200))));
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             KOZO_ERR_SLOT_OCCUPIED);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        KOZO_ERR_SLOT_OCCUPIED);
     word_t d[3];
     CHECK_EQ(kh_describe(S(100), d), OK);
     CHECK_EQ(d[0], KOZO_OBJ_ASID_POOL);
@@ -734,8 +764,9 @@ test_asid_pool_exhaustion_is_local(void)
 static void
 test_asid_pool_delete_takes_asids(void)
 {
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             OK);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        OK);
     CHECK_EQ(kh_copy(S(101), S(100), R_ALL), OK);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(0), 2), OK);
     CHECK_EQ(assign(S(101), S(0)), OK); // through a copy: the same pool
@@ -753,15 +784,19 @@ test_asid_pool_delete_takes_asids(void)
     CHECK_EQ(vspace_asid(capof(S(0))), a);
     CHECK_EQ(KH_INVOKE(kh.root, S(13), KOZO_INV_FRAME_UNMAP), OK);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_PAGE_TABLE, 0, S(14), 1), OK);
-    CHECK_EQ(KH_INVOKE(kh.root, S(14), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(KH_INVOKE(kh.root, S(14), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0),
+             KOZO_ERR_ILLEGAL_OPERATION);
     CHECK_EQ(assign(KH_SLOT_ASIDPOOL, S(0)), KOZO_ERR_ALREADY_MAPPED);
     // The range again, to another VSpace: the same number, which the old VSpace cannot use.
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             OK);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        OK);
     CHECK_EQ(assign(S(100), S(1)), OK);
     CHECK_EQ(vspace_asid(capof(S(1))), a);
-    CHECK_EQ(KH_INVOKE(kh.root, S(14), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0), KOZO_ERR_ILLEGAL_OPERATION);
-    CHECK_EQ(KH_INVOKE(kh.root, S(13), KOZO_INV_FRAME_MAP, S(0), 0x400000, R_ALL, 0), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(KH_INVOKE(kh.root, S(14), KOZO_INV_PAGE_TABLE_MAP, S(0), 0x40000000, 0),
+             KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(KH_INVOKE(kh.root, S(13), KOZO_INV_FRAME_MAP, S(0), 0x400000, R_ALL, 0),
+             KOZO_ERR_ILLEGAL_OPERATION);
     CHECK(kh_vspace_ok());
     // The old VSpace dies: the new one keeps the ASID.
     CHECK_EQ(kh_delete(S(0)), OK);
@@ -776,8 +811,9 @@ static void
 test_asid_control_revoke(void)
 {
     CHECK_EQ(kh_vspaces(S(0), 1), OK);
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             OK);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        OK);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_VSPACE, 0, S(1), 1), OK);
     CHECK_EQ(assign(S(100), S(1)), OK);
     CHECK_EQ(kh_revoke(KH_SLOT_ASIDCTL), OK);
@@ -786,8 +822,9 @@ test_asid_control_revoke(void)
     CHECK_EQ(host_arch.asids_released, 2);
     for (unsigned a = 1; a < ARCH_ASID_COUNT; a++)
         CHECK_EQ(asid_cr3[a], 0);
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
-             OK);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_ASIDCTL, KOZO_INV_ASID_CONTROL_MAKE_POOL, KH_SLOT_CNODE, S(100), KH_DEPTH),
+        OK);
     CHECK_EQ(kh.root->ctx.r[HREG_MR0], 0); // the first range is free again
     CHECK(kh_mdb_ok());
 }
@@ -1029,7 +1066,8 @@ test_delete_last_tcb_cap(void)
     CHECK_EQ(kh_vspaces(S(2), 1), OK);
     CHECK_EQ(kh_retype(UT, KOZO_OBJ_FRAME, 0, S(3), 1), OK);
     struct tcb *t = tcb_from_cap(capof(S(0)));
-    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_TCB_CONFIGURE, ROOTCN, S(2), S(3), KH_IPCBUF_VADDR + 8, S(1)), OK);
+    CHECK_EQ(KH_INVOKE(kh.root, S(0), KOZO_INV_TCB_CONFIGURE, ROOTCN, S(2), S(3), KH_IPCBUF_VADDR + 8, S(1)),
+             OK);
     CHECK(cap_same_object(t->slots[TCB_SLOT_CSPACE].cap, capof(ROOTCN)));
     CHECK(cap_same_object(t->slots[TCB_SLOT_VSPACE].cap, capof(S(2))));
     CHECK(cap_same_object(t->slots[TCB_SLOT_FAULT_EP].cap, capof(S(1))));
@@ -1083,7 +1121,7 @@ test_revoke_untyped_nested(void)
 // slot 1), the last one holding the last cap to an endpoint a thread waits on. Deleting
 // the head must tear down all of it without recursing: it runs on a 64 KiB stack, where
 // one kernel frame per level would overflow.
-#define CHAIN_LEN 3000
+#define CHAIN_LEN   3000
 #define CHAIN_STACK (64 * 1024)
 
 static void *
@@ -1321,7 +1359,7 @@ static void
 test_mdb_random_operations(void)
 {
     static const word_t types[] = { KOZO_OBJ_ENDPOINT, KOZO_OBJ_NOTIFICATION, KOZO_OBJ_CNODE,
-                                    KOZO_OBJ_UNTYPED, KOZO_OBJ_FRAME, KOZO_OBJ_TCB };
+                                    KOZO_OBJ_UNTYPED,  KOZO_OBJ_FRAME,        KOZO_OBJ_TCB };
     unsigned ops = 0, errors = 0;
     bool ok = true;
 
@@ -1517,24 +1555,24 @@ fp_scenario(bool fast, word_t (*trace)[FP_WORDS])
         word_t sysno, cap, len, caps, label;
     } steps[FP_STEPS] = {
         { 0, KOZO_SYS_RECV, S(0), 0, 0, 0 },
-        { 1, KOZO_SYS_CALL, S(1), 2, 0, 7 },       // fast
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 3, 0, 1 }, // fast
-        { 1, KOZO_SYS_CALL, S(0), 4, 0, 2 },       // fast
-        { 0, KOZO_SYS_REPLY_RECV, S(4), 0, 0, 0 }, // fast, waiting through a cap without GRANT
-        { 2, KOZO_SYS_CALL, S(1), 1, 0, 3 },       // fast (a higher-priority caller)
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 4, 0, 0 }, // general: it outranks the server
-        { 1, KOZO_SYS_CALL, S(1), 6, 0, 4 },       // general: long message
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 7, 0, 0 }, // general: long reply
-        { 1, KOZO_SYS_CALL, S(1), 0, 1, 5 },       // general: a cap
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 0, 1, 0 }, // general: a cap in the reply
-        { 1, KOZO_SYS_CALL, S(2), 1, 0, 6 },       // refused: no GRANT_REPLY
-        { 1, KOZO_SYS_CALL, S(3), 1, 0, 6 },       // a notification: a signal
+        { 1, KOZO_SYS_CALL, S(1), 2, 0, 7 },        // fast
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 3, 0, 1 },  // fast
+        { 1, KOZO_SYS_CALL, S(0), 4, 0, 2 },        // fast
+        { 0, KOZO_SYS_REPLY_RECV, S(4), 0, 0, 0 },  // fast, waiting through a cap without GRANT
+        { 2, KOZO_SYS_CALL, S(1), 1, 0, 3 },        // fast (a higher-priority caller)
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 4, 0, 0 },  // general: it outranks the server
+        { 1, KOZO_SYS_CALL, S(1), 6, 0, 4 },        // general: long message
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 7, 0, 0 },  // general: long reply
+        { 1, KOZO_SYS_CALL, S(1), 0, 1, 5 },        // general: a cap
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 0, 1, 0 },  // general: a cap in the reply
+        { 1, KOZO_SYS_CALL, S(2), 1, 0, 6 },        // refused: no GRANT_REPLY
+        { 1, KOZO_SYS_CALL, S(3), 1, 0, 6 },        // a notification: a signal
         { 1, KOZO_SYS_CALL, 0x123456789, 1, 0, 6 }, // no such cap
-        { 1, KOZO_SYS_CALL, S(1), 2, 0, 8 },       // fast
-        { 2, KOZO_SYS_CALL, S(1), 2, 0, 9 },       // the server is busy: queued
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 2, 0, 0 }, // general: a sender is waiting
-        { 0, KOZO_SYS_REPLY_RECV, S(0), 2, 0, 0 }, // general: answers hi (outranks)
-        { 1, KOZO_SYS_CALL, S(1), 3, 0, 10 },      // fast
+        { 1, KOZO_SYS_CALL, S(1), 2, 0, 8 },        // fast
+        { 2, KOZO_SYS_CALL, S(1), 2, 0, 9 },        // the server is busy: queued
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 2, 0, 0 },  // general: a sender is waiting
+        { 0, KOZO_SYS_REPLY_RECV, S(0), 2, 0, 0 },  // general: answers hi (outranks)
+        { 1, KOZO_SYS_CALL, S(1), 3, 0, 10 },       // fast
         { 0, KOZO_SYS_REPLY, 0, 1, 0, 0 },
         { 0, KOZO_SYS_REPLY_RECV, S(0), 1, 0, 0 }, // nobody to answer: just waits
         { 1, KOZO_SYS_CALL, S(1), 4, 0, 11 },      // fast
@@ -1775,11 +1813,11 @@ test_fault_unknown_syscall_to_handler(void)
     CHECK_EQ(h->state, TS_RUNNABLE);
     CHECK_EQ(msg_label(h), KOZO_FAULT_UNKNOWN_SYSCALL);
     CHECK_EQ(msg_len(h), KOZO_FAULT_SYSCALL_WORDS);
-    CHECK_EQ(h->ctx.r[HREG_CAP], 0x7); // the fault endpoint cap's badge
-    CHECK_EQ(mr(h, 0), 99);     // rax
-    CHECK_EQ(mr(h, 1), 0x1234); // rdi
-    CHECK_EQ(mr(h, 2), 0x5678); // rsi
-    CHECK_EQ(mr(h, 3), 10);     // rdx
+    CHECK_EQ(h->ctx.r[HREG_CAP], 0x7);        // the fault endpoint cap's badge
+    CHECK_EQ(mr(h, 0), 99);                   // rax
+    CHECK_EQ(mr(h, 1), 0x1234);               // rdi
+    CHECK_EQ(mr(h, 2), 0x5678);               // rsi
+    CHECK_EQ(mr(h, 3), 10);                   // rdx
     CHECK_EQ(kh_ipcbuf(h)->msg[7], 0x401000); // ip
 
     const word_t reply[] = { 42, 43 };
@@ -1949,7 +1987,7 @@ test_notification_signal_wait(void)
     CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(1)), OK);
     CHECK_EQ(sys(kh.root, KOZO_SYS_NB_SEND, S(2)), OK);
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), OK);
-    CHECK_EQ(w->ctx.r[HREG_CAP], 0x5); // the OR of the badges
+    CHECK_EQ(w->ctx.r[HREG_CAP], 0x5);                              // the OR of the badges
     CHECK_EQ(sys(w, KOZO_SYS_NB_RECV, S(0)), KOZO_ERR_WOULD_BLOCK); // taken
     // A signal with badge 0 still wakes a later wait.
     CHECK_EQ(sys(kh.root, KOZO_SYS_SEND, S(0)), OK);
@@ -1993,7 +2031,8 @@ test_tcb_invocations(void)
     CHECK_EQ(mr(kh.root, 0), KOZO_THREAD_RUNNABLE);
     CHECK_EQ(mr(kh.root, 1), 255);
     CHECK_EQ(msg_len(kh.root), KOZO_INV_TCB_INFO_NRES);
-    CHECK_EQ(kh_invoke(kh.root, KH_SLOT_TCB, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), KOZO_ERR_ILLEGAL_OPERATION);
+    CHECK_EQ(kh_invoke(kh.root, KH_SLOT_TCB, KOZO_INV_TCB_READ_REGISTERS, 0, NULL),
+             KOZO_ERR_ILLEGAL_OPERATION);
 
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, 0x401000, 0x7ff000, 0xffff, 1, 2, 3), OK);
     CHECK_EQ(t->ctx.r[HREG_IP], 0x401000);
@@ -2003,7 +2042,8 @@ test_tcb_invocations(void)
     CHECK_EQ(t->ctx.r[HREG_FLAGS] & ~0xdd7ULL & ~0x200ULL, 0);
     CHECK_EQ(t->ctx.r[HREG_ARG0], 1);
     CHECK_EQ(t->ctx.r[HREG_ARG2], 3);
-    CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, KOZO_USER_TOP, 0, 0, 0, 0, 0), KOZO_ERR_RANGE);
+    CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_SET_REGISTERS, KOZO_USER_TOP, 0, 0, 0, 0, 0),
+             KOZO_ERR_RANGE);
     CHECK_EQ(t->ctx.r[HREG_IP], 0x401000);
     CHECK_EQ(kh_invoke(kh.root, tcap, KOZO_INV_TCB_READ_REGISTERS, 0, NULL), OK);
     CHECK_EQ(mr(kh.root, 0), 0x401000);
@@ -2026,7 +2066,8 @@ test_tcb_invocations(void)
              KOZO_ERR_ALIGNMENT);
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_CONFIGURE, ROOTCN, S(0), 24, KH_IPCBUF_VADDR + 4000, 0),
              KOZO_ERR_ALIGNMENT);
-    CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_CONFIGURE, ROOTCN, S(0), 24, KOZO_USER_TOP, 0), KOZO_ERR_RANGE);
+    CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_CONFIGURE, ROOTCN, S(0), 24, KOZO_USER_TOP, 0),
+             KOZO_ERR_RANGE);
     CHECK_EQ(KH_INVOKE(kh.root, tcap, KOZO_INV_TCB_CONFIGURE, ROOTCN, UT, 24, KH_IPCBUF_VADDR, 0),
              KOZO_ERR_WRONG_TYPE);
     CHECK(cte_empty(&t->slots[TCB_SLOT_VSPACE]));
@@ -2078,8 +2119,9 @@ test_irq_handler_lifecycle(void)
     CHECK_EQ(irq_line(capof(S(0))), 5);
     CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_IRQCTL, KOZO_INV_IRQ_CONTROL_GET, 5, ROOTCN, S(1), KH_DEPTH),
              KOZO_ERR_REVOKE_FIRST);
-    CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_IRQCTL, KOZO_INV_IRQ_CONTROL_GET, KOZO_IRQ_LINES, ROOTCN, S(1), KH_DEPTH),
-             KOZO_ERR_RANGE);
+    CHECK_EQ(
+        KH_INVOKE(kh.root, KH_SLOT_IRQCTL, KOZO_INV_IRQ_CONTROL_GET, KOZO_IRQ_LINES, ROOTCN, S(1), KH_DEPTH),
+        KOZO_ERR_RANGE);
     CHECK_EQ(KH_INVOKE(kh.root, KH_SLOT_IRQCTL, KOZO_INV_IRQ_CONTROL_GET, 6, ROOTCN, S(0), KH_DEPTH),
              KOZO_ERR_SLOT_OCCUPIED);
 
@@ -2163,11 +2205,13 @@ test_table_moved_comes_back_empty(void)
     CHECK_EQ(KH_INVOKE(kh.root, S(21), KOZO_INV_PAGE_TABLE_UNMAP), OK);
     CHECK_EQ(kh_map_tables(S(11), 0x40000000, S(30)), OK);
     CHECK_EQ(kh_delete(S(31)), OK); // the directory kh_map_tables made ...
-    CHECK_EQ(KH_INVOKE(kh.root, S(21), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40000000, 0), OK); // ... ours instead
+    CHECK_EQ(KH_INVOKE(kh.root, S(21), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40000000, 0),
+             OK); // ... ours instead
     CHECK_EQ(kh_vspace_entry(S(11), 0x40600000, 1), 0);
     CHECK(kh_vspace_ok());
     // The table still records its old place: it maps again only once unmapped.
-    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40600000, 0), KOZO_ERR_ALREADY_MAPPED);
+    CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40600000, 0),
+             KOZO_ERR_ALREADY_MAPPED);
     CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_UNMAP), OK);
     // A VSpace deleted under its tables: unmapping them still empties them.
     CHECK_EQ(KH_INVOKE(kh.root, S(22), KOZO_INV_PAGE_TABLE_MAP, S(11), 0x40600000, 0), OK);
@@ -2224,7 +2268,8 @@ static void
 test_invalid_handles(void)
 {
     // The reply says where resolution stopped: MR0 the level, MR1 the bits left.
-    CHECK_EQ(kh_invoke(kh.root, (1ULL << 40) | UT, KOZO_INV_UNTYPED_RETYPE, 0, NULL), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(kh_invoke(kh.root, (1ULL << 40) | UT, KOZO_INV_UNTYPED_RETYPE, 0, NULL),
+             KOZO_ERR_INVALID_HANDLE);
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_LEVEL_WORD), 0);
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_BITS_WORD), 64);
     CHECK_EQ(msg_len(kh.root), 2);
@@ -2232,7 +2277,8 @@ test_invalid_handles(void)
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_LEVEL_WORD), 0);
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_BITS_WORD), 0);
     // The same for an empty Copy source, whatever failed before (no stale details).
-    CHECK_EQ(kh_invoke(kh.root, (1ULL << 40) | UT, KOZO_INV_UNTYPED_RETYPE, 0, NULL), KOZO_ERR_INVALID_HANDLE);
+    CHECK_EQ(kh_invoke(kh.root, (1ULL << 40) | UT, KOZO_INV_UNTYPED_RETYPE, 0, NULL),
+             KOZO_ERR_INVALID_HANDLE);
     CHECK_EQ(kh_copy(S(1), S(50), R_ALL), KOZO_ERR_INVALID_HANDLE);
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_LEVEL_WORD), 0);
     CHECK_EQ(mr(kh.root, KOZO_LOOKUP_FAULT_BITS_WORD), 0);
@@ -2246,7 +2292,8 @@ putchars(word_t console, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const word_t mr[] = { (unsigned char)s[i] };
-        word_t err = kh_syscall(kh.root, KOZO_SYS_DEBUG_PUTCHAR, console, kozo_msginfo_make(1, 0, 0, 0), mr, 1);
+        word_t err =
+            kh_syscall(kh.root, KOZO_SYS_DEBUG_PUTCHAR, console, kozo_msginfo_make(1, 0, 0, 0), mr, 1);
         if (err)
             return err;
     }
@@ -2374,8 +2421,8 @@ test_debug_panic(void)
 
     // Labels other than CAP_VIOLATION are refused (KERNEL_FAULT reads a readable address
     // here: the host has no kernel-mode faults).
-    KH_PANICS(panicked,
-              kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE, kozo_msginfo_make(1, 0, 0, 77), other, 1));
+    KH_PANICS(panicked, kh_syscall(kh.root, KOZO_SYS_DEBUG_PANIC, KH_SLOT_CONSOLE,
+                                   kozo_msginfo_make(1, 0, 0, 77), other, 1));
     CHECK(!panicked);
     CHECK_EQ(rax(kh.root), KOZO_ERR_INVALID_ARGUMENT);
     const word_t addr[] = { (word_t)(uintptr_t)&local };
@@ -2413,7 +2460,7 @@ test_debug_panic(void)
     CHECK(kh_crash_has("KOZO-CRASH v1\n"));
     CHECK(kh_crash_has("message: Capability violation at 0xdead"));
     CHECK(kh_crash_has("bravo+0x10")); // symbolised through the ksyms table
-    CHECK(kh_crash_has("  0x10\n"));    // below the first symbol: raw
+    CHECK(kh_crash_has("  0x10\n"));   // below the first symbol: raw
     CHECK(kh_crash_has("KOZO-CRASH-END\n"));
 }
 
@@ -2457,7 +2504,10 @@ struct ktest {
     const char *name;
     void (*fn)(void);
 };
-#define T(fn) { #fn, fn }
+#define T(fn_)                  \
+    {                           \
+        .name = #fn_, .fn = fn_ \
+    }
 static const struct ktest tests[] = {
     T(test_cspace_root_lookup),
     T(test_cspace_two_level),

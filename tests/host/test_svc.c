@@ -13,14 +13,14 @@
 
 #include "test.h"
 
-#define CNODE 2
-#define DEPTH KOZO_HANDLE_BITS
+#define CNODE  2
+#define DEPTH  KOZO_HANDLE_BITS
 #define NSLOTS 4096
 
 static struct {
-    uint64_t type;  // KOZO_OBJ_*, 0: empty
-    unsigned bits;  // Untyped: its size; else the object's
-    uint64_t used;  // Untyped: the watermark
+    uint64_t type; // KOZO_OBJ_*, 0: empty
+    unsigned bits; // Untyped: its size; else the object's
+    uint64_t used; // Untyped: the watermark
 } slot[NSLOTS];
 static unsigned retypes[KOZO_OBJ_COUNT]; // successful retypes by type
 static unsigned asids_assigned;
@@ -124,7 +124,7 @@ TEST(pool_places_first_fit_and_counts_what_the_kernel_holds)
     svc_pool_init(&p, CNODE, DEPTH, 100, 110, 0);
     add_untyped(&p, 16, 12); // one page
     add_untyped(&p, 17, 16);
-    CHECK_EQ(svc_object_new(&p.alloc, KOZO_OBJ_FRAME, 0, &a), KOZO_ERR_OK); // fills region 16
+    CHECK_EQ(svc_object_new(&p.alloc, KOZO_OBJ_FRAME, 0, &a), KOZO_ERR_OK);    // fills region 16
     CHECK_EQ(svc_object_new(&p.alloc, KOZO_OBJ_ENDPOINT, 0, &b), KOZO_ERR_OK); // region 17
     CHECK_EQ(svc_object_new(&p.alloc, KOZO_OBJ_FRAME, 0, &c), KOZO_ERR_OK);    // aligned after it
     CHECK_EQ(a, 100);
@@ -207,7 +207,8 @@ TEST(map_adds_only_the_missing_levels_and_wastes_no_table)
     CHECK_EQ(npresent[1], 2);
     CHECK_EQ(npresent[0], 1);
     // Every table retyped is in the space or waiting as the one spare of its level.
-    unsigned made = retypes[svc_paging_levels[0]] + retypes[svc_paging_levels[1]] + retypes[svc_paging_levels[2]];
+    unsigned made =
+        retypes[svc_paging_levels[0]] + retypes[svc_paging_levels[1]] + retypes[svc_paging_levels[2]];
     unsigned spares = 0;
     for (unsigned k = 0; k < SVC_MAX_LEVELS; k++)
         spares += p.alloc.spare_table[k] != 0;

@@ -192,7 +192,7 @@ kh_vspace_entry(word_t vspace_slot, word_t va, unsigned level)
 word_t
 kh_map_tables(word_t vspace_slot, word_t va, word_t first_slot)
 {
-    static const word_t levels[3] = {KOZO_OBJ_PDPT, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PAGE_TABLE};
+    static const word_t levels[3] = { KOZO_OBJ_PDPT, KOZO_OBJ_PAGE_DIRECTORY, KOZO_OBJ_PAGE_TABLE };
     for (unsigned k = 0; k < 3; k++) {
         word_t err = kh_retype(KH_SLOT_UT, levels[k], 0, first_slot + k, 1);
         if (!err)

@@ -18,7 +18,7 @@
 #define DOCLEN     512
 #define LINELEN    4096
 #define MAXTOK     64
-#define MAXLIST    16   // arguments or results of one method
+#define MAXLIST    16 // arguments or results of one method
 #define MAXDECLS   1024
 #define MAXMEMBERS 1024
 #define MAXCLAIMS  (MAXDECLS * 8)
@@ -29,7 +29,7 @@ extern const char *const title[];   // of each kind's section in the outputs
 extern const char *const prefix[];  // of the generated names of each numbered kind
 
 struct member {
-    char type[NAMELEN];   // "u8".."u64", or a struct name if is_struct
+    char type[NAMELEN]; // "u8".."u64", or a struct name if is_struct
     int is_struct;
     char name[NAMELEN];
     char count[NAMELEN];  // array count as written ("" if not an array)
@@ -44,23 +44,22 @@ struct decl {
     const char *file; // where it was declared (basename), and on which line
     int line;
     char name[NAMELEN];
-    char scope[NAMELEN];  // field: WORD; method: OBJ
-    char spell[NAMELEN];  // const: the value as written, so hex stays hex
-    uint64_t num;         // value, number, bit, shift or label
-    uint64_t num2;        // object size bits, field width
+    char scope[NAMELEN]; // field: WORD; method: OBJ
+    char spell[NAMELEN]; // const: the value as written, so hex stays hex
+    uint64_t num;        // value, number, bit, shift or label
+    uint64_t num2;       // object size bits, field width
     char doc[DOCLEN];
     int nargs, nres;
     char args[MAXLIST][NAMELEN], res[MAXLIST][NAMELEN];
-    uint64_t errors;      // method: the errors it may return, a mask of error numbers (< 64)
-    int sized;            // object: Retype's size_bits adds to its size bits (Untyped, CNode)
-    int first, nmembers;  // struct: members[first .. first + nmembers)
+    uint64_t errors;     // method: the errors it may return, a mask of error numbers (< 64)
+    int sized;           // object: Retype's size_bits adds to its size bits (Untyped, CNode)
+    int first, nmembers; // struct: members[first .. first + nmembers)
     uint64_t size, align;
 };
 
-
 // The input (parse.c) and the output stream (main.c).
-extern const char *src_name;  // basename of the file being read: the only path that reaches output
-extern char src_names[];      // all inputs, for the outputs' headers: "kernel.abi, x86_64.abi"
+extern const char *src_name; // basename of the file being read: the only path that reaches output
+extern char src_names[];     // all inputs, for the outputs' headers: "kernel.abi, x86_64.abi"
 extern int lineno;           // 0 outside the input (command-line errors)
 extern struct decl decls[MAXDECLS];
 extern int ndecls;
@@ -110,7 +109,7 @@ int first_of_word(const struct decl *d);
 #define IMPLICIT_ARG_ERROR "INVALID_ARGUMENT"
 uint64_t implicit_errors(const struct decl *method);
 uint64_t method_errors(const struct decl *method); // its list and the implicit ones
-const char *error_names(uint64_t mask);           // "INVALID_HANDLE, RANGE", in number order
+const char *error_names(uint64_t mask);            // "INVALID_HANDLE, RANGE", in number order
 
 // check.c
 void check_names(void);
@@ -121,8 +120,11 @@ void emit_rust(void);
 
 #define P(...) fprintf(out, __VA_ARGS__)
 const char *dec(uint64_t v);
-#define EACH(d, k) for (struct decl *d = decls; d < decls + ndecls; d++) if (d->kind == (k))
-#define EACH_FIELD_OF(f, w) for (struct decl *f = w; f < decls + ndecls; f++) \
-    if (f->kind == K_FIELD && !strcmp(f->scope, w->scope))
+#define EACH(d, k)                                        \
+    for (struct decl *d = decls; d < decls + ndecls; d++) \
+        if (d->kind == (k))
+#define EACH_FIELD_OF(f, w)                           \
+    for (struct decl *f = w; f < decls + ndecls; f++) \
+        if (f->kind == K_FIELD && !strcmp(f->scope, w->scope))
 
 #endif

@@ -5,21 +5,26 @@
 #include "abigen.h"
 
 // C: without a suffix a large literal's type depends on its spelling and the target.
-static const char *cnum(uint64_t v, const char *spell)
+static const char *
+cnum(uint64_t v, const char *spell)
 {
     return fmt("%s%s", spell, v > 0x7fffffff ? "ULL" : "");
 }
 
-static void c_define(const char *name, const char *val, const char *doc)
+static void
+c_define(const char *name, const char *val, const char *doc)
 {
     P("#define %-40s %s", name, val);
-    if (*doc) P(" /* %s */", doc);
+    if (*doc)
+        P(" /* %s */", doc);
     P("\n");
 }
 
-static void c_names(enum kind k, const char *table, const char *count, uint64_t n)
+static void
+c_names(enum kind k, const char *table, const char *count, uint64_t n)
 {
-    if (!n) return;
+    if (!n)
+        return;
     P("#ifdef KOZO_ABI_WANT_NAMES\nstatic const char *const %s[%s] KOZO_ABI_UNUSED = {\n", table, count);
     for (uint64_t i = 0; i < n; i++) {
         struct decl *d = find_num(k, i);
@@ -28,36 +33,44 @@ static void c_names(enum kind k, const char *table, const char *count, uint64_t 
     P("};\n#endif\n");
 }
 
-static void c_words_struct(const struct decl *d, int res)
+static void
+c_words_struct(const struct decl *d, int res)
 {
     int n = res ? d->nres : d->nargs;
     const char *tag = fmt("kozo_%s_%s_%s", res ? "res" : "args", low(d->scope), low(d->name));
-    if (!n) return;
+    if (!n)
+        return;
     P("struct %s {\n", tag);
-    for (int i = 0; i < n; i++) P("    uint64_t %s;\n", res ? d->res[i] : d->args[i]);
+    for (int i = 0; i < n; i++)
+        P("    uint64_t %s;\n", res ? d->res[i] : d->args[i]);
     P("};\n_Static_assert(sizeof(struct %s) == %d, \"struct %s: one word each\");\n", tag, 8 * n, tag);
 }
 
-static void c_stub(const struct decl *d)
+static void
+c_stub(const struct decl *d)
 {
     char o[NAMELEN], n[NAMELEN];
     strcpy(o, low(d->scope));
     strcpy(n, low(d->name));
-    P("\n/* %s.%s: %s.\n * Errors: %s */\nstatic inline uint64_t kozo_%s_%s(uint64_t cap", d->scope, d->name, d->doc,
-      error_names(method_errors(d)), o, n);
-    for (int i = 0; i < d->nargs; i++) P(", uint64_t %s", d->args[i]);
-    if (d->nres) P(", struct kozo_res_%s_%s *out", o, n);
+    P("\n/* %s.%s: %s.\n * Errors: %s */\nstatic inline uint64_t kozo_%s_%s(uint64_t cap", d->scope, d->name,
+      d->doc, error_names(method_errors(d)), o, n);
+    for (int i = 0; i < d->nargs; i++)
+        P(", uint64_t %s", d->args[i]);
+    if (d->nres)
+        P(", struct kozo_res_%s_%s *out", o, n);
     P(")\n{\n");
     if (d->nargs) {
         P("    uint64_t args[%d] = {", d->nargs);
-        for (int i = 0; i < d->nargs; i++) P("%s%s", i ? ", " : "", d->args[i]);
+        for (int i = 0; i < d->nargs; i++)
+            P("%s%s", i ? ", " : "", d->args[i]);
         P("};\n");
     }
     P("    return kozo_invoke(cap, KOZO_INV_%s_%s, %d, %s, %d, %s);\n}\n", d->scope, d->name, d->nargs,
       d->nargs ? "args" : "NULL", d->nres, d->nres ? "out ? (uint64_t *)out : NULL" : "NULL");
 }
 
-void emit_c(void)
+void
+emit_c(void)
 {
     P("/* SPDX-License-Identifier: MIT OR Apache-2.0 */\n"
       "/*\n * kozo_abi.h: the KOZO kernel ABI for C (kernel, libkozo, services).\n *\n"
@@ -72,26 +85,35 @@ void emit_c(void)
 
     for (enum kind k = K_CONST; k <= K_SLOT; k++) {
         P("\n/* ---- %s ---- */\n\n", title[k]);
-        EACH(d, k) {
-            const char *v = k == K_CONST ? cnum(d->num, d->spell)
-                          : k == K_RIGHT ? fmt("(1ULL << %llu)", (ull)d->num) : cnum(d->num, dec(d->num));
+        EACH (d, k) {
+            const char *v = k == K_CONST   ? cnum(d->num, d->spell)
+                            : k == K_RIGHT ? fmt("(1ULL << %llu)", (ull)d->num)
+                                           : cnum(d->num, dec(d->num));
             c_define(fmt("KOZO_%s%s", prefix[k], d->name), v, d->doc);
-            if (k == K_OBJECT) c_define(fmt("KOZO_OBJ_%s_BITS", d->name), dec(d->num2), "");
+            if (k == K_OBJECT)
+                c_define(fmt("KOZO_OBJ_%s_BITS", d->name), dec(d->num2), "");
         }
-        if (k == K_SYSCALL) c_define("KOZO_SYS_COUNT", "16", "the syscall number is 4 bits");
-        if (k == K_ERROR) c_define("KOZO_ERR_COUNT", dec(count_of(k)), "");
-        if (k == K_OBJECT) c_define("KOZO_OBJ_COUNT", dec(count_of(k)), "");
-        if (k == K_SYSCALL) c_names(k, "kozo_syscall_names", "KOZO_SYS_COUNT", 16);
-        if (k == K_ERROR) c_names(k, "kozo_error_names", "KOZO_ERR_COUNT", count_of(k));
-        if (k == K_OBJECT) c_names(k, "kozo_object_names", "KOZO_OBJ_COUNT", count_of(k));
+        if (k == K_SYSCALL)
+            c_define("KOZO_SYS_COUNT", "16", "the syscall number is 4 bits");
+        if (k == K_ERROR)
+            c_define("KOZO_ERR_COUNT", dec(count_of(k)), "");
+        if (k == K_OBJECT)
+            c_define("KOZO_OBJ_COUNT", dec(count_of(k)), "");
+        if (k == K_SYSCALL)
+            c_names(k, "kozo_syscall_names", "KOZO_SYS_COUNT", 16);
+        if (k == K_ERROR)
+            c_names(k, "kozo_error_names", "KOZO_ERR_COUNT", count_of(k));
+        if (k == K_OBJECT)
+            c_names(k, "kozo_object_names", "KOZO_OBJ_COUNT", count_of(k));
         if (k == K_OBJECT && count_of(k)) {
             P("\n/* The size in bits of an object of TYPE, SIZE_BITS being Retype's size argument (it adds\n"
               " * to the size of a sized object); 0 for a type that names no memory. The one table of\n"
               " * object sizes: the kernel and user space both read it. */\n"
               "static inline unsigned kozo_object_bits(uint64_t type, uint64_t size_bits)\n{\n"
               "    (void)size_bits;\n    switch (type) {\n");
-            EACH(d, K_OBJECT) {
-                if (!d->num2 && !d->sized) continue;
+            EACH (d, K_OBJECT) {
+                if (!d->num2 && !d->sized)
+                    continue;
                 P("    case KOZO_OBJ_%s: return KOZO_OBJ_%s_BITS%s;\n", d->name, d->name,
                   d->sized ? " + (unsigned)size_bits" : "");
             }
@@ -100,38 +122,44 @@ void emit_c(void)
     }
 
     P("\n/* ---- %s ---- */\n", title[K_FIELD]);
-    EACH(w, K_FIELD) {
-        if (!first_of_word(w)) continue;
+    EACH (w, K_FIELD) {
+        if (!first_of_word(w))
+            continue;
         const char *s = w->scope;
         char W[NAMELEN], l[NAMELEN]; // held across fmt() calls, which reuse their buffers
         strcpy(W, up(s));
         P("\n");
-        EACH_FIELD_OF(f, w) {
+        EACH_FIELD_OF (f, w) {
             const char *n = f->name;
             strcpy(l, low(n));
             c_define(fmt("KOZO_%s_%s_SHIFT", W, n), dec(f->num), f->doc);
             c_define(fmt("KOZO_%s_%s_WIDTH", W, n), dec(f->num2), "");
             c_define(fmt("KOZO_%s_%s_MASK", W, n), fmt("0x%llxULL", (ull)mask(f->num2)), "");
             P("static inline uint64_t kozo_%s_get_%s(uint64_t w)\n{\n"
-              "    return (w >> KOZO_%s_%s_SHIFT) & KOZO_%s_%s_MASK;\n}\n", s, l, W, n, W, n);
+              "    return (w >> KOZO_%s_%s_SHIFT) & KOZO_%s_%s_MASK;\n}\n",
+              s, l, W, n, W, n);
             P("static inline uint64_t kozo_%s_set_%s(uint64_t w, uint64_t v)\n{\n"
               "    return (w & ~(KOZO_%s_%s_MASK << KOZO_%s_%s_SHIFT)) | ((v & KOZO_%s_%s_MASK) << KOZO_%s_%s_SHIFT);\n}\n",
               s, l, W, n, W, n, W, n, W, n);
         }
         P("static inline uint64_t kozo_%s_make(", s);
         const char *sep = "";
-        EACH_FIELD_OF(f, w) { P("%suint64_t %s", sep, low(f->name)); sep = ", "; }
+        EACH_FIELD_OF (f, w) {
+            P("%suint64_t %s", sep, low(f->name));
+            sep = ", ";
+        }
         P(")\n{\n    return ");
         sep = "";
-        EACH_FIELD_OF(f, w) {
+        EACH_FIELD_OF (f, w) {
             P("%s((%s & KOZO_%s_%s_MASK) << KOZO_%s_%s_SHIFT)", sep, low(f->name), W, f->name, W, f->name);
             sep = "\n         | ";
         }
         P(";\n}\n");
     }
 
-    P("\n/* ---- %s: CALL on a kernel object capability, label in the message info ---- */\n\n", title[K_METHOD]);
-    EACH(d, K_METHOD) {
+    P("\n/* ---- %s: CALL on a kernel object capability, label in the message info ---- */\n\n",
+      title[K_METHOD]);
+    EACH (d, K_METHOD) {
         c_define(fmt("KOZO_INV_%s_%s", d->scope, d->name), cnum(d->num, dec(d->num)), d->doc);
         c_define(fmt("KOZO_INV_%s_%s_NARGS", d->scope, d->name), dec((uint64_t)d->nargs), "");
         c_define(fmt("KOZO_INV_%s_%s_NRES", d->scope, d->name), dec((uint64_t)d->nres), "");
@@ -147,48 +175,63 @@ void emit_c(void)
           " * unknown label only the implicit one. The kernel checks its answers against it in\n"
           " * DEBUG_ERRORS builds. */\nstatic inline uint64_t kozo_inv_errors(uint64_t label)\n{\n"
           "    switch (label) {\n");
-        EACH(d, K_METHOD) P("    case KOZO_INV_%s_%s: return KOZO_INV_%s_%s_ERRORS;\n", d->scope, d->name, d->scope, d->name);
+        EACH (d, K_METHOD)
+            P("    case KOZO_INV_%s_%s: return KOZO_INV_%s_%s_ERRORS;\n", d->scope, d->name, d->scope,
+              d->name);
         P("    default: return 0x%llxULL;\n    }\n}\n", (ull)implicit_errors(&none));
     }
     P("\n/* Argument and result words of each method, in message-word order. */\n");
-    EACH(d, K_METHOD) { c_words_struct(d, 0); c_words_struct(d, 1); }
+    EACH (d, K_METHOD) {
+        c_words_struct(d, 0);
+        c_words_struct(d, 1);
+    }
     int any_args = 0;
-    EACH(d, K_METHOD) any_args |= d->nargs > 0;
+    EACH (d, K_METHOD)
+        any_args |= d->nargs > 0;
     if (any_args) {
         P("\n#ifdef KOZO_KERNEL\n/* The decoders' view of an invocation's message words: by method, by name, so that no\n"
           " * decoder reads an argument by its position. */\nunion kozo_inv_args {\n");
-        EACH(d, K_METHOD) if (d->nargs) P("    struct kozo_args_%s_%s %s_%s;\n", low(d->scope), low(d->name),
-                                          low(d->scope), low(d->name));
+        EACH (d, K_METHOD)
+            if (d->nargs)
+                P("    struct kozo_args_%s_%s %s_%s;\n", low(d->scope), low(d->name), low(d->scope),
+                  low(d->name));
         P("};\n#endif\n");
     }
     if (nmethods) {
         P("\n#ifdef KOZO_ABI_WANT_NAMES\nstruct kozo_method_name {\n    uint64_t label;\n    const char *name;\n};\n"
           "static const struct kozo_method_name kozo_method_names[KOZO_METHOD_COUNT] KOZO_ABI_UNUSED = {\n");
-        EACH(d, K_METHOD) P("    {%llu, \"%s.%s\"},\n", (ull)d->num, d->scope, d->name);
+        EACH (d, K_METHOD)
+            P("    {%llu, \"%s.%s\"},\n", (ull)d->num, d->scope, d->name);
         P("};\n#endif\n\n#ifndef KOZO_KERNEL\n"
           "/* libkozo: CALL on CAP with LABEL and NARGS words; copies up to NRES result words to RES. */\n"
           "uint64_t kozo_invoke(uint64_t cap, uint64_t label, unsigned nargs, const uint64_t *args,\n"
           "                     unsigned nres, uint64_t *res);\n");
-        EACH(d, K_METHOD) c_stub(d);
+        EACH (d, K_METHOD)
+            c_stub(d);
         P("#endif /* !KOZO_KERNEL */\n");
     }
 
     P("\n/* ---- %s (layout computed by abigen, checked by the compiler) ---- */\n", title[K_STRUCT]);
-    EACH(d, K_STRUCT) {
+    EACH (d, K_STRUCT) {
         const char *n = d->name;
         P("\n");
-        if (*d->doc) P("/* %s */\n", d->doc);
+        if (*d->doc)
+            P("/* %s */\n", d->doc);
         P("struct kozo_%s {\n", n);
         for (struct member *m = &members[d->first]; m < &members[d->first + d->nmembers]; m++) {
-            P("    %s %s", m->is_struct ? fmt("struct kozo_%s", m->type) : fmt("uint%s_t", m->type + 1), m->name);
-            if (*m->count) P("[%s]", isdigit((unsigned char)*m->count) ? m->count : fmt("KOZO_%s", m->count));
+            P("    %s %s", m->is_struct ? fmt("struct kozo_%s", m->type) : fmt("uint%s_t", m->type + 1),
+              m->name);
+            if (*m->count)
+                P("[%s]", isdigit((unsigned char)*m->count) ? m->count : fmt("KOZO_%s", m->count));
             P(";%s\n", *m->doc ? fmt(" /* %s */", m->doc) : "");
         }
-        P("};\n_Static_assert(sizeof(struct kozo_%s) == %llu, \"struct kozo_%s: size\");\n", n, (ull)d->size, n);
-        P("_Static_assert(_Alignof(struct kozo_%s) == %llu, \"struct kozo_%s: alignment\");\n", n, (ull)d->align, n);
+        P("};\n_Static_assert(sizeof(struct kozo_%s) == %llu, \"struct kozo_%s: size\");\n", n, (ull)d->size,
+          n);
+        P("_Static_assert(_Alignof(struct kozo_%s) == %llu, \"struct kozo_%s: alignment\");\n", n,
+          (ull)d->align, n);
         for (struct member *m = &members[d->first]; m < &members[d->first + d->nmembers]; m++)
-            P("_Static_assert(offsetof(struct kozo_%s, %s) == %llu, \"struct kozo_%s: offset of %s\");\n",
-              n, m->name, (ull)m->offset, n, m->name);
+            P("_Static_assert(offsetof(struct kozo_%s, %s) == %llu, \"struct kozo_%s: offset of %s\");\n", n,
+              m->name, (ull)m->offset, n, m->name);
     }
     P("\n#endif /* KOZO_ABI_H */\n");
 }

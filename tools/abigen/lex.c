@@ -7,7 +7,8 @@
 
 const char *tool_name = "abigen"; // tools/sysgen shares this file and says its own name
 
-_Noreturn void die(const char *fmt, ...)
+_Noreturn void
+die(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -21,20 +22,23 @@ _Noreturn void die(const char *fmt, ...)
     exit(1);
 }
 
-const char *where(const char *file, int line)
+const char *
+where(const char *file, int line)
 {
     return strcmp(file, src_name) ? fmt("%s:%d", file, line) : fmt("line %d", line);
 }
 
 // Small rotating buffers so several derived names can appear in one printf.
-static char *rot(void)
+static char *
+rot(void)
 {
     static char bufs[16][NAMELEN * 4];
     static unsigned i;
     return bufs[i++ % 16];
 }
 
-const char *fmt(const char *f, ...)
+const char *
+fmt(const char *f, ...)
 {
     char *b = rot();
     va_list ap;
@@ -45,23 +49,40 @@ const char *fmt(const char *f, ...)
 }
 
 // mode 'U': UPPER, 'L': lower, 'C': CamelCase (untyped_desc -> UntypedDesc)
-static const char *recase(const char *s, char mode)
+static const char *
+recase(const char *s, char mode)
 {
     char *b = rot(), *o = b;
     for (int start = 1; *s; s++) {
         int c = (unsigned char)*s;
-        if (mode == 'C' && c == '_') { start = 1; continue; }
+        if (mode == 'C' && c == '_') {
+            start = 1;
+            continue;
+        }
         *o++ = (char)(mode == 'L' ? tolower(c) : mode == 'U' || start ? toupper(c) : c);
         start = 0;
     }
     *o = 0;
     return b;
 }
-const char *up(const char *s) { return recase(s, 'U'); }
-const char *low(const char *s) { return recase(s, 'L'); }
-const char *camel(const char *s) { return recase(s, 'C'); }
+const char *
+up(const char *s)
+{
+    return recase(s, 'U');
+}
+const char *
+low(const char *s)
+{
+    return recase(s, 'L');
+}
+const char *
+camel(const char *s)
+{
+    return recase(s, 'C');
+}
 
-int in_words(const char *s, const char *words) // words: " a b c "
+int
+in_words(const char *s, const char *words) // words: " a b c "
 {
     char pat[NAMELEN + 2];
     snprintf(pat, sizeof pat, " %s ", s);
@@ -80,7 +101,8 @@ const char rust_words[] =
     " final fn for gen if impl in let loop macro match mod move mut override priv pub ref return"
     " static struct trait true try type typeof unsafe unsized use virtual where while yield ";
 
-const char *rs_id(const char *s) // `type` is a fine C member but needs r# in Rust
+const char *
+rs_id(const char *s) // `type` is a fine C member but needs r# in Rust
 {
     return in_words(s, rust_words) ? fmt("r#%s", s) : s;
 }
@@ -88,24 +110,37 @@ const char *rs_id(const char *s) // `type` is a fine C member but needs r# in Ru
 // ---- Tokenizer: words, "strings", ( ) , [ ] and ->; '#' starts a comment ----------------
 
 enum ttype { T_WORD, T_STR, T_PUNCT };
-static struct tok { enum ttype type; char s[DOCLEN]; } toks[MAXTOK];
+static struct tok {
+    enum ttype type;
+    char s[DOCLEN];
+} toks[MAXTOK];
 int ntok, pos;
 
-int at_string(void) { return pos < ntok && toks[pos].type == T_STR; }
+int
+at_string(void)
+{
+    return pos < ntok && toks[pos].type == T_STR;
+}
 
-void tokenize(const char *p)
+void
+tokenize(const char *p)
 {
     ntok = pos = 0;
     while (*p && *p != '#') {
-        if (isspace((unsigned char)*p)) { p++; continue; }
-        if (ntok == MAXTOK) die("too many tokens on one line");
+        if (isspace((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        if (ntok == MAXTOK)
+            die("too many tokens on one line");
         struct tok *t = &toks[ntok++];
         const char *start = p, *end;
         if (*p == '"') {
             t->type = T_STR;
             start = p + 1;
             end = strchr(start, '"');
-            if (!end) die("unterminated string");
+            if (!end)
+                die("unterminated string");
             p = end + 1;
         } else if (p[0] == '-' && p[1] == '>') {
             t->type = T_PUNCT;
@@ -115,7 +150,8 @@ void tokenize(const char *p)
             end = ++p;
         } else if (isalnum((unsigned char)*p) || *p == '_') {
             t->type = T_WORD;
-            while (isalnum((unsigned char)*p) || *p == '_') p++;
+            while (isalnum((unsigned char)*p) || *p == '_')
+                p++;
             end = p;
         } else {
             die("unexpected character '%c'", *p);
@@ -127,19 +163,24 @@ void tokenize(const char *p)
     }
 }
 
-const char *found(void)
+const char *
+found(void)
 {
-    if (pos >= ntok) return "end of line";
+    if (pos >= ntok)
+        return "end of line";
     return fmt("'%.*s'", NAMELEN, toks[pos].s);
 }
 
-const char *word(const char *what)
+const char *
+word(const char *what)
 {
-    if (pos >= ntok || toks[pos].type != T_WORD) die("expected %s, found %s", what, found());
+    if (pos >= ntok || toks[pos].type != T_WORD)
+        die("expected %s, found %s", what, found());
     return toks[pos++].s;
 }
 
-int accept(const char *punct)
+int
+accept(const char *punct)
 {
     if (pos < ntok && toks[pos].type == T_PUNCT && !strcmp(toks[pos].s, punct)) {
         pos++;
@@ -148,61 +189,83 @@ int accept(const char *punct)
     return 0;
 }
 
-void expect(const char *punct)
+void
+expect(const char *punct)
 {
-    if (!accept(punct)) die("expected '%s', found %s", punct, found());
+    if (!accept(punct))
+        die("expected '%s', found %s", punct, found());
 }
 
 // Names are UPPER_SNAKE (become macros / Rust consts) or lower_snake (become members, fields,
 // functions). Single underscores only, so the Rust case lints can never fire.
-const char *ident(const char *what, int upper)
+const char *
+ident(const char *what, int upper)
 {
     const char *s = word(what);
     int ok = isalpha((unsigned char)s[0]);
     for (const char *p = s; *p && ok; p++)
         ok = *p == '_' ? p[1] && p[1] != '_'
-                       : isdigit((unsigned char)*p) || (upper ? isupper((unsigned char)*p)
-                                                              : islower((unsigned char)*p));
-    if (!ok) die("%s '%s' must be %s", what, s, upper ? "UPPER_SNAKE_CASE" : "lower_snake_case");
+                       : isdigit((unsigned char)*p) ||
+                             (upper ? isupper((unsigned char)*p) : islower((unsigned char)*p));
+    if (!ok)
+        die("%s '%s' must be %s", what, s, upper ? "UPPER_SNAKE_CASE" : "lower_snake_case");
     if (in_words(low(s), c_words) && (!upper || !strcmp(what, "field name")))
         die("%s '%s' is a reserved word in C or Rust", what, s); // field names become parameters
     return s;
 }
 
-uint64_t number(const char *what, char *spell)
+uint64_t
+number(const char *what, char *spell)
 {
     const char *s = word(what), *d = s;
     unsigned base = 10;
     uint64_t v = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) { base = 16; d += 2; }
-    if (!*d) die("%s '%s' is not a number", what, s);
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        d += 2;
+    }
+    if (!*d)
+        die("%s '%s' is not a number", what, s);
     for (; *d; d++) {
         int c = tolower((unsigned char)*d);
-        unsigned x = isdigit(c) ? (unsigned)(c - '0') : base == 16 && isxdigit(c) ? (unsigned)(c - 'a' + 10) : 99;
-        if (x >= base) die("%s '%s' is not a number", what, s);
-        if (v > (UINT64_MAX - x) / base) die("%s '%s' does not fit in 64 bits", what, s);
+        unsigned x = isdigit(c)                  ? (unsigned)(c - '0')
+                     : base == 16 && isxdigit(c) ? (unsigned)(c - 'a' + 10)
+                                                 : 99;
+        if (x >= base)
+            die("%s '%s' is not a number", what, s);
+        if (v > (UINT64_MAX - x) / base)
+            die("%s '%s' does not fit in 64 bits", what, s);
         v = v * base + x;
     }
     // Hex stays hex; "010" would be octal in C but ten in Rust, and Rust rejects "0X".
-    if (spell) strcpy(spell, base == 16 ? fmt("0x%s", s + 2) : fmt("%llu", (ull)v));
+    if (spell)
+        strcpy(spell, base == 16 ? fmt("0x%s", s + 2) : fmt("%llu", (ull)v));
     return v;
 }
 
-const char *string(const char *what)
+const char *
+string(const char *what)
 {
-    if (!at_string()) die("expected %s in quotes, found %s", what, found());
+    if (!at_string())
+        die("expected %s in quotes, found %s", what, found());
     return toks[pos++].s;
 }
 
-void doc_and_end(char *doc)
+void
+doc_and_end(char *doc)
 {
     doc[0] = 0;
     if (pos < ntok && toks[pos].type == T_STR) {
-        if (strstr(toks[pos].s, "*/")) die("doc string must not contain '*/'");
+        if (strstr(toks[pos].s, "*/"))
+            die("doc string must not contain '*/'");
         strcpy(doc, toks[pos++].s);
     }
-    if (pos < ntok) die("unexpected %s at end of line", found());
+    if (pos < ntok)
+        die("unexpected %s at end of line", found());
 }
 
-
-const char *dec(uint64_t v) { return fmt("%llu", (ull)v); }
+const char *
+dec(uint64_t v)
+{
+    return fmt("%llu", (ull)v);
+}

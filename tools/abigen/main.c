@@ -24,55 +24,86 @@ FILE *out;
 // Both outputs go to PATH.tmp first and are renamed only when both are complete, so a failed
 // or interrupted run never leaves a half-written header or a .h/.rs pair out of lockstep.
 static char tmp[2][4096];
-static void remove_tmp(void) { remove(tmp[0]); remove(tmp[1]); } // no-op once renamed
-static int proto_mode;
-static void emit_header(void) { if (proto_mode) emit_proto_c(); else emit_c(); }
-
-static void write_tmp(char *t, const char *path, void (*emit)(void))
+static void
+remove_tmp(void)
 {
-    if (snprintf(t, sizeof tmp[0], "%s.tmp", path) >= (int)sizeof tmp[0]) die("path too long: %s", path);
-    if (!(out = fopen(t, "w"))) die("cannot create %s: %s", t, strerror(errno));
+    remove(tmp[0]);
+    remove(tmp[1]);
+} // no-op once renamed
+static int proto_mode;
+static void
+emit_header(void)
+{
+    if (proto_mode)
+        emit_proto_c();
+    else
+        emit_c();
+}
+
+static void
+write_tmp(char *t, const char *path, void (*emit)(void))
+{
+    if (snprintf(t, sizeof tmp[0], "%s.tmp", path) >= (int)sizeof tmp[0])
+        die("path too long: %s", path);
+    if (!(out = fopen(t, "w")))
+        die("cannot create %s: %s", t, strerror(errno));
     emit();
     int bad = ferror(out);
-    if (fclose(out) || bad) die("cannot write %s", t);
+    if (fclose(out) || bad)
+        die("cannot write %s", t);
 }
 
-static void commit(const char *t, const char *path)
+static void
+commit(const char *t, const char *path)
 {
-    if (rename(t, path)) die("cannot rename %s to %s: %s", t, path, strerror(errno));
+    if (rename(t, path))
+        die("cannot rename %s to %s: %s", t, path, strerror(errno));
 }
 
-static _Noreturn void usage(void)
+static _Noreturn void
+usage(void)
 {
-    fprintf(stderr, "usage: abigen --in FILE.abi [--in FILE.abi ...] --fingerprint <16 hex digits> [--c OUT.h] [--rs OUT.rs]\n"
-                    "       abigen --proto FILE.proto --fingerprint <16 hex digits> [--c OUT.h] [--md OUT.md]\n");
+    fprintf(
+        stderr,
+        "usage: abigen --in FILE.abi [--in FILE.abi ...] --fingerprint <16 hex digits> [--c OUT.h] [--rs OUT.rs]\n"
+        "       abigen --proto FILE.proto --fingerprint <16 hex digits> [--c OUT.h] [--md OUT.md]\n");
     exit(2);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
     const char *in[8], *fpin = NULL, *c = NULL, *rs = NULL, *pr = NULL, *md = NULL;
     int nin = 0;
     for (int i = 1; i < argc; i++) {
-        const char *dummy, **opt = !strcmp(argv[i], "--in") ? &dummy : !strcmp(argv[i], "--fingerprint") ? &fpin
-                                 : !strcmp(argv[i], "--c") ? &c : !strcmp(argv[i], "--rs") ? &rs
-                                 : !strcmp(argv[i], "--proto") ? &pr : !strcmp(argv[i], "--md") ? &md : NULL;
-        if (!opt || i + 1 >= argc) usage();
+        const char *dummy, **opt = !strcmp(argv[i], "--in")            ? &dummy
+                                   : !strcmp(argv[i], "--fingerprint") ? &fpin
+                                   : !strcmp(argv[i], "--c")           ? &c
+                                   : !strcmp(argv[i], "--rs")          ? &rs
+                                   : !strcmp(argv[i], "--proto")       ? &pr
+                                   : !strcmp(argv[i], "--md")          ? &md
+                                                                       : NULL;
+        if (!opt || i + 1 >= argc)
+            usage();
         if (opt == &dummy) {
-            if (nin == (int)(sizeof in / sizeof in[0])) usage();
+            if (nin == (int)(sizeof in / sizeof in[0]))
+                usage();
             in[nin++] = argv[i + 1];
         }
         *opt = argv[++i];
     }
     proto_mode = pr != NULL;
-    if (proto_mode ? nin || rs || (!c && !md) : !nin || md || (!c && !rs)) usage();
-    if (!fpin) usage();
+    if (proto_mode ? nin || rs || (!c && !md) : !nin || md || (!c && !rs))
+        usage();
+    if (!fpin)
+        usage();
     int ok = strlen(fpin) == 16;
     for (int i = 0; ok && i < 16; i++) {
         ok = isxdigit((unsigned char)fpin[i]);
         fp[i] = (char)tolower((unsigned char)fpin[i]);
     }
-    if (!ok) die("--fingerprint '%s' is not exactly 16 hex digits", fpin);
+    if (!ok)
+        die("--fingerprint '%s' is not exactly 16 hex digits", fpin);
     if (proto_mode) {
         parse_proto(pr);
     } else {
@@ -81,9 +112,13 @@ int main(int argc, char **argv)
         check_names();
     }
     atexit(remove_tmp);
-    if (c) write_tmp(tmp[0], c, emit_header);
-    if (rs || md) write_tmp(tmp[1], rs ? rs : md, proto_mode ? emit_proto_md : emit_rust);
-    if (c) commit(tmp[0], c);
-    if (rs || md) commit(tmp[1], rs ? rs : md);
+    if (c)
+        write_tmp(tmp[0], c, emit_header);
+    if (rs || md)
+        write_tmp(tmp[1], rs ? rs : md, proto_mode ? emit_proto_md : emit_rust);
+    if (c)
+        commit(tmp[0], c);
+    if (rs || md)
+        commit(tmp[1], rs ? rs : md);
     return 0;
 }

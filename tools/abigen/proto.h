@@ -32,9 +32,9 @@ extern struct proto proto;
 
 // The statuses every protocol has: a reply's label is one of them or one it declares.
 // BAD_REPLY is the client stub's own: the reply had fewer words than the method's results.
-#define PROTO_OK          0
-#define PROTO_BAD_REQUEST 1
-#define PROTO_BAD_REPLY   2
+#define PROTO_OK           0
+#define PROTO_BAD_REQUEST  1
+#define PROTO_BAD_REPLY    2
 #define PROTO_FIRST_STATUS 3
 
 void parse_proto(const char *path);

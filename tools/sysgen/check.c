@@ -5,7 +5,8 @@
 // before it, so the call graph has no cycle and a server runs before its clients.
 #include "sysgen.h"
 
-static void at(const char *file, int line)
+static void
+at(const char *file, int line)
 {
     src_name = file;
     lineno = line;
@@ -13,55 +14,69 @@ static void at(const char *file, int line)
 
 // Slots first..last of s: in its CNode, not 0, and not those of the caps before `ncaps`
 // or of the ranges before `nranges` (each clash is reported at the later line).
-static void check_slot(const struct service *s, uint64_t first, uint64_t last, int ncaps, int nranges, const char *what)
+static void
+check_slot(const struct service *s, uint64_t first, uint64_t last, int ncaps, int nranges, const char *what)
 {
-    if (first == 0) die("%s: slot 0 is the null slot", what);
-    if (last >= 1ULL << s->cnode_bits) die("%s: slot %llu is outside %s's CNode (2^%llu slots)", what, (ull)last, s->name, (ull)s->cnode_bits);
+    if (first == 0)
+        die("%s: slot 0 is the null slot", what);
+    if (last >= 1ULL << s->cnode_bits)
+        die("%s: slot %llu is outside %s's CNode (2^%llu slots)", what, (ull)last, s->name,
+            (ull)s->cnode_bits);
     for (int i = 0; i < ncaps; i++) {
         const struct cap *c = &s->caps[i];
         if (c->slot >= first && c->slot <= last)
-            die("%s: slot %llu is already cap %s's (%s)", what, (ull)c->slot, c->name, where(c->file, c->line));
+            die("%s: slot %llu is already cap %s's (%s)", what, (ull)c->slot, c->name,
+                where(c->file, c->line));
     }
     for (int i = 0; i < nranges; i++) {
         const struct range *r = &s->ranges[i];
         if (first <= r->last && r->first <= last)
-            die("%s: slots %llu..%llu overlap slots %s (%s)", what, (ull)first, (ull)last, r->name, where(r->file, r->line));
+            die("%s: slots %llu..%llu overlap slots %s (%s)", what, (ull)first, (ull)last, r->name,
+                where(r->file, r->line));
     }
 }
 
-static int index_of(const char *name)
+static int
+index_of(const char *name)
 {
     for (int i = 0; i < nservices; i++)
-        if (!strcmp(services[i].name, name)) return i;
+        if (!strcmp(services[i].name, name))
+            return i;
     return -1;
 }
 
-static void check_cap(struct service *s, int self, struct cap *c)
+static void
+check_cap(struct service *s, int self, struct cap *c)
 {
     const char *what = fmt("cap %s", c->name);
     at(c->file, c->line);
     check_slot(s, c->slot, c->slot, (int)(c - s->caps), 0, what);
     for (const struct cap *o = s->caps; o < c; o++)
-        if (!strcmp(o->name, c->name)) die("%s: the name is already used (%s)", what, where(o->file, o->line));
+        if (!strcmp(o->name, c->name))
+            die("%s: the name is already used (%s)", what, where(o->file, o->line));
     switch (c->kind) {
     case CAP_UNTYPED:
     case CAP_DEVICE_MIN:
-        if (c->num < 12 || c->num > 47) die("%s: 2^%llu bytes: Untyped sizes are 2^12..2^47 here", what, (ull)c->num);
+        if (c->num < 12 || c->num > 47)
+            die("%s: 2^%llu bytes: Untyped sizes are 2^12..2^47 here", what, (ull)c->num);
         break;
     case CAP_CALL:
         c->target = index_of(c->arg);
-        if (c->target < 0) die("%s: no service %s in the description", what, c->arg);
-        if (c->target == self) die("%s: a service does not call itself", what);
+        if (c->target < 0)
+            die("%s: no service %s in the description", what, c->arg);
+        if (c->target == self)
+            die("%s: a service does not call itself", what);
         if (c->target > self)
             die("%s: %s is declared after %s: a service only calls services declared before it (so "
-                "servers start first and calls cannot form a cycle)", what, c->arg, s->name);
+                "servers start first and calls cannot form a cycle)",
+                what, c->arg, s->name);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
-void check_system(void)
+void
+check_system(void)
 {
     for (int i = 0; i < nservices; i++) {
         struct service *s = &services[i];
@@ -75,13 +90,17 @@ void check_system(void)
             at(r->file, r->line);
             check_slot(s, r->first, r->last, s->ncaps, k, fmt("slots %s", r->name));
             for (int j = 0; j < s->ncaps; j++)
-                if (!strcmp(s->caps[j].name, r->name)) die("slots %s: the name is cap %s's too", r->name, r->name);
+                if (!strcmp(s->caps[j].name, r->name))
+                    die("slots %s: the name is cap %s's too", r->name, r->name);
             for (const struct range *o = s->ranges; o < r; o++)
-                if (!strcmp(o->name, r->name)) die("slots %s: the name is already used (%s)", r->name, where(o->file, o->line));
+                if (!strcmp(o->name, r->name))
+                    die("slots %s: the name is already used (%s)", r->name, where(o->file, o->line));
         }
         at(s->file, s->line);
-        if (endpoints != 1) die("service %s has %d endpoint caps: every service has exactly one", s->name, endpoints);
+        if (endpoints != 1)
+            die("service %s has %d endpoint caps: every service has exactly one", s->name, endpoints);
     }
-    if (!nservices) die("the description has no services");
+    if (!nservices)
+        die("the description has no services");
     lineno = 0;
 }

@@ -19,25 +19,33 @@ int nservices;
 static struct service *cur; // between 'service' and 'end'
 static int depth;           // 0: the file make names; 1: a file it includes
 
-static void end_of_line(void)
+static void
+end_of_line(void)
 {
-    if (pos < ntok) die("unexpected %s at end of line", found());
+    if (pos < ntok)
+        die("unexpected %s at end of line", found());
 }
 
-static struct service *find_service(const char *name)
+static struct service *
+find_service(const char *name)
 {
     for (int i = 0; i < nservices; i++)
-        if (!strcmp(services[i].name, name)) return &services[i];
+        if (!strcmp(services[i].name, name))
+            return &services[i];
     return NULL;
 }
 
-static void parse_service(void)
+static void
+parse_service(void)
 {
     const char *name = ident("service name", 0);
     const struct service *o = find_service(name);
-    if (o) die("service %s is already declared (%s)", name, where(o->file, o->line));
-    if (!strcmp(name, "init")) die("init is the root task, not a service of the description");
-    if (nservices == MAXSERVICES) die("more than %d services", MAXSERVICES);
+    if (o)
+        die("service %s is already declared (%s)", name, where(o->file, o->line));
+    if (!strcmp(name, "init"))
+        die("init is the root task, not a service of the description");
+    if (nservices == MAXSERVICES)
+        die("more than %d services", MAXSERVICES);
     cur = &services[nservices++];
     memset(cur, 0, sizeof *cur);
     cur->file = src_name;
@@ -46,9 +54,11 @@ static void parse_service(void)
     doc_and_end(cur->doc);
 }
 
-static void parse_cap(void)
+static void
+parse_cap(void)
 {
-    if (cur->ncaps == MAXCAPS) die("service %s: more than %d caps", cur->name, MAXCAPS);
+    if (cur->ncaps == MAXCAPS)
+        die("service %s: more than %d caps", cur->name, MAXCAPS);
     struct cap *c = &cur->caps[cur->ncaps++];
     memset(c, 0, sizeof *c);
     c->file = src_name;
@@ -64,15 +74,19 @@ static void parse_cap(void)
     } else if (!strcmp(k, "self")) {
         c->kind = CAP_SELF;
         strcpy(c->arg, word("cnode, vspace or tcb"));
-        if (!in_words(c->arg, " cnode vspace tcb ")) die("self %s: expected cnode, vspace or tcb", c->arg);
+        if (!in_words(c->arg, " cnode vspace tcb "))
+            die("self %s: expected cnode, vspace or tcb", c->arg);
     } else if (!strcmp(k, "untyped")) {
         c->kind = CAP_UNTYPED;
         c->num = number("most size bits", NULL);
     } else if (!strcmp(k, "device")) {
         const char *how = word("'min' or 'at'");
-        if (!strcmp(how, "min")) c->kind = CAP_DEVICE_MIN;
-        else if (!strcmp(how, "at")) c->kind = CAP_DEVICE_AT;
-        else die("device %s: expected 'min BITS' or 'at PADDR'", how);
+        if (!strcmp(how, "min"))
+            c->kind = CAP_DEVICE_MIN;
+        else if (!strcmp(how, "at"))
+            c->kind = CAP_DEVICE_AT;
+        else
+            die("device %s: expected 'min BITS' or 'at PADDR'", how);
         c->num = number(c->kind == CAP_DEVICE_MIN ? "size bits" : "physical address", NULL);
     } else if (!strcmp(k, "asid_pool")) {
         c->kind = CAP_ASID_POOL;
@@ -81,7 +95,8 @@ static void parse_cap(void)
         strcpy(c->arg, ident("service name", 0));
         if (pos < ntok && !at_string()) {
             const char *b = word("'badge' or the doc string");
-            if (strcmp(b, "badge")) die("call %s: expected 'badge N' or the doc string, found '%s'", c->arg, b);
+            if (strcmp(b, "badge"))
+                die("call %s: expected 'badge N' or the doc string, found '%s'", c->arg, b);
             c->badge = number("badge", NULL);
         }
     } else {
@@ -90,36 +105,45 @@ static void parse_cap(void)
     doc_and_end(c->doc);
 }
 
-static void parse_slots(void)
+static void
+parse_slots(void)
 {
-    if (cur->nranges == MAXRANGES) die("service %s: more than %d slot ranges", cur->name, MAXRANGES);
+    if (cur->nranges == MAXRANGES)
+        die("service %s: more than %d slot ranges", cur->name, MAXRANGES);
     struct range *r = &cur->ranges[cur->nranges++];
     r->file = src_name;
     r->line = lineno;
     strcpy(r->name, ident("range name", 1));
     r->first = number("first slot", NULL);
     r->last = number("last slot", NULL);
-    if (r->last < r->first) die("slots %s: %llu..%llu is empty", r->name, (ull)r->first, (ull)r->last);
+    if (r->last < r->first)
+        die("slots %s: %llu..%llu is empty", r->name, (ull)r->first, (ull)r->last);
     doc_and_end(r->doc);
 }
 
-static void parse_in_service(const char *kw)
+static void
+parse_in_service(const char *kw)
 {
     if (!strcmp(kw, "end")) {
         end_of_line();
-        if (!cur->priority) die("service %s has no priority", cur->name);
-        if (!cur->cnode_bits) die("service %s has no cnode size", cur->name);
+        if (!cur->priority)
+            die("service %s has no priority", cur->name);
+        if (!cur->cnode_bits)
+            die("service %s has no cnode size", cur->name);
         cur = NULL;
     } else if (!strcmp(kw, "priority")) {
         cur->priority = number("priority", NULL);
-        if (cur->priority < 1 || cur->priority > 254) die("priority %llu: services run at 1..254 (init has 255)", (ull)cur->priority);
+        if (cur->priority < 1 || cur->priority > 254)
+            die("priority %llu: services run at 1..254 (init has 255)", (ull)cur->priority);
         end_of_line();
     } else if (!strcmp(kw, "cnode")) {
         cur->cnode_bits = number("cnode size bits", NULL);
-        if (cur->cnode_bits < 4 || cur->cnode_bits > 16) die("cnode %llu: 2^4 to 2^16 slots", (ull)cur->cnode_bits);
+        if (cur->cnode_bits < 4 || cur->cnode_bits > 16)
+            die("cnode %llu: 2^4 to 2^16 slots", (ull)cur->cnode_bits);
         end_of_line();
     } else if (!strcmp(kw, "await")) {
-        if (strcmp(word("'report'"), "report")) die("await: the only thing to wait for is 'report'");
+        if (strcmp(word("'report'"), "report"))
+            die("await: the only thing to wait for is 'report'");
         cur->await_report = 1;
         end_of_line();
     } else if (!strcmp(kw, "cap")) {
@@ -133,13 +157,19 @@ static void parse_in_service(const char *kw)
 
 static void read_file(const char *path);
 
-static void parse_line(const char *dir)
+static void
+parse_line(const char *dir)
 {
-    if (!ntok) return;
+    if (!ntok)
+        return;
     const char *kw = word("a keyword");
-    if (cur) { parse_in_service(kw); return; }
+    if (cur) {
+        parse_in_service(kw);
+        return;
+    }
     if (!strcmp(kw, "system")) {
-        if (*system_name && !depth) die("a second 'system' line");
+        if (*system_name && !depth)
+            die("a second 'system' line");
         char name[NAMELEN], doc[DOCLEN];
         strcpy(name, ident("system name", 0));
         doc_and_end(doc);
@@ -148,10 +178,12 @@ static void parse_line(const char *dir)
             strcpy(system_doc, doc);
         }
     } else if (!strcmp(kw, "include")) {
-        if (depth) die("an included description cannot include another");
+        if (depth)
+            die("an included description cannot include another");
         char inc[LINELEN];
         const char *f = string("the file name");
-        if (strchr(f, '/')) die("include \"%s\": the file must be in the same folder", f);
+        if (strchr(f, '/'))
+            die("include \"%s\": the file must be in the same folder", f);
         snprintf(inc, sizeof inc, "%s%s", dir, f);
         end_of_line();
         const char *saved = src_name;
@@ -162,31 +194,37 @@ static void parse_line(const char *dir)
         src_name = saved;
         lineno = saved_line;
     } else if (!strcmp(kw, "service")) {
-        if (!depth && !*system_name) die("the first declaration must be 'system NAME \"doc\"'");
+        if (!depth && !*system_name)
+            die("the first declaration must be 'system NAME \"doc\"'");
         parse_service();
     } else {
         die("unknown keyword '%s' (system, include, service)", kw);
     }
 }
 
-static void read_file(const char *path)
+static void
+read_file(const char *path)
 {
     static char names[4][LINELEN];
     static int nnames;
     char line[LINELEN], dir[LINELEN];
     const char *slash = strrchr(path, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path + 1) : 0, path);
-    if (nnames == 4) die("too many files");
+    if (nnames == 4)
+        die("too many files");
     strcpy(names[nnames], slash ? slash + 1 : path);
     src_name = names[nnames++];
     FILE *f = fopen(path, "r");
-    if (!f) die("cannot open %s: %s", path, strerror(errno));
+    if (!f)
+        die("cannot open %s: %s", path, strerror(errno));
     for (lineno = 1; fgets(line, sizeof line, f); lineno++) {
-        if (!strchr(line, '\n') && !feof(f)) die("line longer than %d characters", LINELEN - 2);
+        if (!strchr(line, '\n') && !feof(f))
+            die("line longer than %d characters", LINELEN - 2);
         tokenize(line);
         parse_line(dir);
     }
-    if (ferror(f)) die("read error: %s", strerror(errno));
+    if (ferror(f))
+        die("read error: %s", strerror(errno));
     fclose(f);
     if (cur) {
         lineno = cur->line;
@@ -194,9 +232,11 @@ static void read_file(const char *path)
     }
 }
 
-void parse_system(const char *path)
+void
+parse_system(const char *path)
 {
     read_file(path);
     lineno = 0;
-    if (!*system_name) die("%s does not name its system (system NAME \"doc\")", path);
+    if (!*system_name)
+        die("%s does not name its system (system NAME \"doc\")", path);
 }

@@ -13,14 +13,14 @@
 
 // Where a service's capability comes from (docs/SYSTEM.md).
 enum cap_kind {
-    CAP_ENDPOINT,    // its own endpoint: init makes it and keeps a copy (exactly one per service)
-    CAP_COPY,        // a copy of one of init's boot capabilities (KOZO_SLOT_<arg>)
-    CAP_SELF,        // its own cnode, vspace or tcb (arg)
-    CAP_UNTYPED,     // the largest Untyped init can give, at most 2^num bytes, moved to it
-    CAP_DEVICE_MIN,  // the smallest device Untyped of at least 2^num bytes, moved to it
-    CAP_DEVICE_AT,   // the device Untyped holding physical address num, moved to it
-    CAP_ASID_POOL,   // a fresh ASID pool of its own
-    CAP_CALL,        // a badged copy of service arg's endpoint: it may call that service
+    CAP_ENDPOINT,   // its own endpoint: init makes it and keeps a copy (exactly one per service)
+    CAP_COPY,       // a copy of one of init's boot capabilities (KOZO_SLOT_<arg>)
+    CAP_SELF,       // its own cnode, vspace or tcb (arg)
+    CAP_UNTYPED,    // the largest Untyped init can give, at most 2^num bytes, moved to it
+    CAP_DEVICE_MIN, // the smallest device Untyped of at least 2^num bytes, moved to it
+    CAP_DEVICE_AT,  // the device Untyped holding physical address num, moved to it
+    CAP_ASID_POOL,  // a fresh ASID pool of its own
+    CAP_CALL,       // a badged copy of service arg's endpoint: it may call that service
 };
 
 struct cap {

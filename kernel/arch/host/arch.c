@@ -77,8 +77,17 @@ arch_halt(void)
     abort();
 }
 
-void arch_return_to_user(struct arch_context *ctx) { (void)ctx; unreachable_on_host("arch_return_to_user"); }
-void arch_idle(void) { unreachable_on_host("arch_idle"); }
+void
+arch_return_to_user(struct arch_context *ctx)
+{
+    (void)ctx;
+    unreachable_on_host("arch_return_to_user");
+}
+void
+arch_idle(void)
+{
+    unreachable_on_host("arch_idle");
+}
 unsigned
 arch_backtrace(word_t *pcs, unsigned max)
 {
@@ -220,7 +229,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
     switch (t->fault_type) {
     case KOZO_FAULT_UNKNOWN_SYSCALL: {
         for (unsigned i = 0; i < n && i < 7; i++)
-            c->r[HREG_NR + i] = w[i]; // number, cap, info, MR0..MR3
+            c->r[HREG_NR + i] = w[i];      // number, cap, info, MR0..MR3
         c->r[HREG_RET_IP] = c->r[HREG_IP]; // as after a real system call
         c->r[HREG_RET_FLAGS] = c->r[HREG_FLAGS];
         break;
@@ -229,8 +238,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
         if (n >= 3)
             arch_ctx_set_user(c, w[0], w[1], w[2], c->r[HREG_ARG0], c->r[HREG_ARG1], c->r[HREG_ARG2]);
         break;
-    default:
-        break; // FAULT_VM: retry
+    default: break; // FAULT_VM: retry
     }
     c->full = 1;
 }
@@ -266,8 +274,16 @@ arch_issued_by(cap_t control, cap_t c)
 
 // --- Boot: tests build their root task by hand (tests/host/kernel_harness.c) --------------
 
-void arch_early_init(void) { unreachable_on_host("arch_early_init"); }
-void arch_late_init(void) { unreachable_on_host("arch_late_init"); }
+void
+arch_early_init(void)
+{
+    unreachable_on_host("arch_early_init");
+}
+void
+arch_late_init(void)
+{
+    unreachable_on_host("arch_late_init");
+}
 
 void
 arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)

@@ -7,7 +7,7 @@
 
 #include <kern/cap.h>
 
-#define HOST_OUT_SIZE   8192 // console bytes kept (later ones are counted, not stored)
+#define HOST_OUT_SIZE 8192 // console bytes kept (later ones are counted, not stored)
 
 struct tcb;
 

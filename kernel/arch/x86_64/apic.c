@@ -7,28 +7,36 @@
 #include <kern/printk.h>
 #include "cpu.h"
 
-#define LAPIC_PHYS   0xfee00000ULL
-#define IOAPIC_PHYS  0xfec00000ULL
-#define LAPIC_ID     0x020
-#define LAPIC_TPR    0x080
-#define LAPIC_EOI    0x0b0
-#define LAPIC_ISR    0x100 // in-service register: 8 words of 32 vectors, 16 bytes apart
-#define LAPIC_SVR    0x0f0
-#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_PHYS       0xfee00000ULL
+#define IOAPIC_PHYS      0xfec00000ULL
+#define LAPIC_ID         0x020
+#define LAPIC_TPR        0x080
+#define LAPIC_EOI        0x0b0
+#define LAPIC_ISR        0x100 // in-service register: 8 words of 32 vectors, 16 bytes apart
+#define LAPIC_SVR        0x0f0
+#define LAPIC_LVT_TIMER  0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR  0x390
 #define LAPIC_TIMER_DIV  0x3e0
-#define LVT_MASKED   BIT(16)
-#define LVT_PERIODIC BIT(17)
-#define ARCH_TICK_MS 10
-#define PIT_HZ       1193182
+#define LVT_MASKED       BIT(16)
+#define LVT_PERIODIC     BIT(17)
+#define ARCH_TICK_MS     10
+#define PIT_HZ           1193182
 
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
 static uint32_t lapic_id;
 
-static uint32_t lapic_read(unsigned reg) { return lapic[reg / 4]; }
-static void lapic_write(unsigned reg, uint32_t v) { lapic[reg / 4] = v; }
+static uint32_t
+lapic_read(unsigned reg)
+{
+    return lapic[reg / 4];
+}
+static void
+lapic_write(unsigned reg, uint32_t v)
+{
+    lapic[reg / 4] = v;
+}
 
 static void
 ioapic_write(unsigned reg, uint32_t v)
@@ -44,9 +52,23 @@ ioapic_route(unsigned line, bool masked)
     ioapic_write(0x10 + 2 * line, (VEC_IRQ_BASE + line) | (masked ? LVT_MASKED : 0));
 }
 
-void arch_irq_mask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line, true); }
-void arch_irq_unmask(unsigned line) { if (line < KOZO_IRQ_LINES) ioapic_route(line, false); }
-void apic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
+void
+arch_irq_mask(unsigned line)
+{
+    if (line < KOZO_IRQ_LINES)
+        ioapic_route(line, true);
+}
+void
+arch_irq_unmask(unsigned line)
+{
+    if (line < KOZO_IRQ_LINES)
+        ioapic_route(line, false);
+}
+void
+apic_eoi(void)
+{
+    lapic_write(LAPIC_EOI, 0);
+}
 
 // Is `vector` in service: delivered by the local APIC and not yet acknowledged?
 bool

@@ -39,7 +39,8 @@ static uint64_t gdt[7] = {
     0x00cf92000000ffff, // 0x10 kernel data
     0x00cff2000000ffff, // 0x18 user data (SYSRET loads SS from here)
     0x00affa000000ffff, // 0x20 user code, 64-bit
-    0, 0,               // 0x28 TSS (16 bytes)
+    0,
+    0, // 0x28 TSS (16 bytes)
 };
 
 struct table_ptr {
@@ -68,9 +69,12 @@ set_gate(unsigned vec, void *handler, unsigned ist)
 {
     uint64_t a = (uint64_t)handler;
     idt[vec] = (struct idt_entry){
-        .off_lo = (uint16_t)a, .sel = GDT_KERNEL_CS, .ist = (uint8_t)ist,
+        .off_lo = (uint16_t)a,
+        .sel = GDT_KERNEL_CS,
+        .ist = (uint8_t)ist,
         .type = 0x8e, // present, DPL 0, 64-bit interrupt gate (IF cleared on entry)
-        .off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
+        .off_mid = (uint16_t)(a >> 16),
+        .off_hi = (uint32_t)(a >> 32),
     };
 }
 
@@ -234,8 +238,10 @@ arch_late_init(void)
     } prot[] = { { CR4_SMEP, "SMEP" }, { CR4_SMAP, "SMAP" }, { CR4_UMIP, "UMIP" } };
     printk("[kernel] protection:");
     for (unsigned i = 0; i < ARRAY_SIZE(prot); i++)
-        printk("%s %s %s", i ? "," : "", prot[i].name, cr4_protect & prot[i].bit ? "on" : "off (not on this CPU)");
+        printk("%s %s %s", i ? "," : "", prot[i].name,
+               cr4_protect & prot[i].bit ? "on" : "off (not on this CPU)");
     printk(", kernel image W^X\n");
-    printk("[kernel] TLB: %s\n", vspace_pcid_on() ? "address spaces tagged with PCIDs"
-                                                  : "no PCIDs on this CPU: an address-space switch flushes it");
+    printk("[kernel] TLB: %s\n", vspace_pcid_on()
+                                     ? "address spaces tagged with PCIDs"
+                                     : "no PCIDs on this CPU: an address-space switch flushes it");
 }

@@ -65,7 +65,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
     struct arch_context *c = &t->ctx;
     switch (t->fault_type) {
     case KOZO_FAULT_UNKNOWN_SYSCALL: {
-        word_t *regs[] = {&c->rax, &c->rdi, &c->rsi, &c->rdx, &c->r10, &c->r8, &c->r9};
+        word_t *regs[] = { &c->rax, &c->rdi, &c->rsi, &c->rdx, &c->r10, &c->r8, &c->r9 };
         for (unsigned i = 0; i < n && i < 7; i++)
             *regs[i] = w[i];
         // As after a real SYSCALL: RCX holds the return address, R11 the flags.

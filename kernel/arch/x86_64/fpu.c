@@ -17,9 +17,9 @@
 #include <string.h>
 #include "cpu.h"
 
-#define CR0_MP BIT(1) // WAIT/FWAIT trap too when TS is set
-#define CR0_EM BIT(2) // emulate the FPU: must be clear for SSE
-#define CR0_TS BIT(3)
+#define CR0_MP         BIT(1) // WAIT/FWAIT trap too when TS is set
+#define CR0_EM         BIT(2) // emulate the FPU: must be clear for SSE
+#define CR0_TS         BIT(3)
 #define CR4_OSXMMEXCPT BIT(10) // unmasked SIMD floating-point errors raise #XM, not #UD
 
 #define FXSAVE_FCW   0  // x87 control word
@@ -34,9 +34,21 @@ read_cr0(void)
     __asm__ volatile("mov %%cr0, %0" : "=r"(v));
     return v;
 }
-static inline void write_cr0(word_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
-static inline void stts(void) { write_cr0(read_cr0() | CR0_TS); }
+static inline void
+write_cr0(word_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+static inline void
+clts(void)
+{
+    __asm__ volatile("clts" ::: "memory");
+}
+static inline void
+stts(void)
+{
+    write_cr0(read_cr0() | CR0_TS);
+}
 
 void
 fpu_init(void)

@@ -17,7 +17,9 @@
 #include <kern/printk.h>
 #include "cpu.h"
 
-static const struct { uint16_t first, last; } kernel_ports[] = {
+static const struct {
+    uint16_t first, last;
+} kernel_ports[] = {
     { 0x20, 0x21 },   // master PIC (kept masked)
     { 0x40, 0x43 },   // PIT (timer calibration)
     { 0x61, 0x61 },   // PIT gate
@@ -25,7 +27,9 @@ static const struct { uint16_t first, last; } kernel_ports[] = {
     { 0x2f8, 0x2ff }, // COM2: the crash channel
 };
 
-static const struct { uint16_t first, last; } platform_ports[] = {
+static const struct {
+    uint16_t first, last;
+} platform_ports[] = {
     { 0x64, 0x64 },   // 8042 command/status (reset pulse, A20)
     { 0x92, 0x92 },   // system control port A (fast reset, A20)
     { 0xcf8, 0xcff }, // PCI configuration mechanism #1, reset control at 0xcf9
@@ -109,8 +113,8 @@ decode_ioport_invocation(struct invocation *inv)
     bool out = inv->label == KOZO_INV_IOPORT_OUT8 || inv->label == KOZO_INV_IOPORT_OUT32;
     INV_NEED_ARGS(inv, out ? 2 : 1);
     if (port > 0xffff || port < ioport_first(c) || port + width - 1 > ioport_last(c))
-        return user_reject(KOZO_ERR_RANGE, "port %#lx (%u bytes) outside the cap's %#x-%#x", (unsigned long)port,
-                           width, ioport_first(c), ioport_last(c));
+        return user_reject(KOZO_ERR_RANGE, "port %#lx (%u bytes) outside the cap's %#x-%#x",
+                           (unsigned long)port, width, ioport_first(c), ioport_last(c));
     if (out) {
         if (width == 1)
             outb((uint16_t)port, (uint8_t)io->value);

@@ -8,17 +8,27 @@
 #include <string.h>
 #include "cpu.h"
 
-#define MB2_BOOT_MAGIC 0x36d76289
-#define MB2_TAG_END    0
-#define MB2_TAG_MODULE 3
-#define MB2_TAG_MMAP   6
+#define MB2_BOOT_MAGIC    0x36d76289
+#define MB2_TAG_END       0
+#define MB2_TAG_MODULE    3
+#define MB2_TAG_MMAP      6
 #define MB2_MEM_AVAILABLE 1
-#define LOW_MEMORY_END 0x100000 // below 1 MiB: BIOS data, leave it alone
+#define LOW_MEMORY_END    0x100000 // below 1 MiB: BIOS data, leave it alone
 
-struct mb2_tag { uint32_t type, size; };
-struct mb2_module { uint32_t type, size, start, end; char cmdline[]; };
-struct mb2_mmap { uint32_t type, size, entry_size, entry_version; };
-struct mb2_mmap_entry { uint64_t addr, len; uint32_t type, reserved; };
+struct mb2_tag {
+    uint32_t type, size;
+};
+struct mb2_module {
+    uint32_t type, size, start, end;
+    char cmdline[];
+};
+struct mb2_mmap {
+    uint32_t type, size, entry_size, entry_version;
+};
+struct mb2_mmap_entry {
+    uint64_t addr, len;
+    uint32_t type, reserved;
+};
 
 extern char _kernel_start[], _kernel_end[];
 

@@ -36,14 +36,31 @@ struct trap_frame {
 #define VEC_PF 14
 #define VEC_MC 18
 // The exceptions whose CPU frame has an error code (the stubs of entry.S check it is there).
-#define ERROR_CODE_VECTORS                                                                         \
+#define ERROR_CODE_VECTORS \
     (BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17) | BIT(21) | BIT(29) | BIT(30))
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode",
-    "device not available", "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection", "page fault", "reserved",
-    "x87 FP error", "alignment check", "machine check", "SIMD FP error", "virtualization",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP error",
+    "alignment check",
+    "machine check",
+    "SIMD FP error",
+    "virtualization",
     "control protection",
 };
 
@@ -231,8 +248,8 @@ arch_crash_registers(void (*putc)(void *ctx, char c), void *ctx)
         return;
     emit(putc, ctx, "registers: vector %lu error %#lx cr2 %#lx\n", (unsigned long)f->vector,
          (unsigned long)f->error, (unsigned long)fault_cr2);
-    emit(putc, ctx, "  rip %016lx rsp %016lx rflags %016lx\n", (unsigned long)f->rip,
-         (unsigned long)f->rsp, (unsigned long)f->rflags);
+    emit(putc, ctx, "  rip %016lx rsp %016lx rflags %016lx\n", (unsigned long)f->rip, (unsigned long)f->rsp,
+         (unsigned long)f->rflags);
     emit(putc, ctx, "  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", (unsigned long)f->rax,
          (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx);
     emit(putc, ctx, "  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", (unsigned long)f->rsi,

@@ -27,10 +27,22 @@
 word_t asid_cr3[ARCH_ASID_COUNT];
 void *asid_vspace[ARCH_ASID_COUNT];
 
-static inline unsigned idx(word_t va, unsigned level) { return (va >> (12 + 9 * level)) & 511; }
-static inline pte_t *table_at(pte_t e) { return arch_kva(e & PTE_ADDR); }
+static inline unsigned
+idx(word_t va, unsigned level)
+{
+    return (va >> (12 + 9 * level)) & 511;
+}
+static inline pte_t *
+table_at(pte_t e)
+{
+    return arch_kva(e & PTE_ADDR);
+}
 // The PML4 of a user ASID; NULL if the ASID is free.
-static inline pte_t *asid_root(unsigned asid) { return asid_cr3[asid] ? table_at(asid_cr3[asid]) : NULL; }
+static inline pte_t *
+asid_root(unsigned asid)
+{
+    return asid_cr3[asid] ? table_at(asid_cr3[asid]) : NULL;
+}
 
 // --- VSpace objects ----------------------------------------------------------------------
 
@@ -175,10 +187,12 @@ decode_frame_invocation(struct invocation *inv)
             return user_reject(KOZO_ERR_ALIGNMENT, "frame map: %#lx is not aligned to 2^%u",
                                (unsigned long)m->vaddr, bits);
         if (m->vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m->vaddr < BIT(bits))
-            return user_reject(KOZO_ERR_RANGE, "frame map: %#lx is above user space", (unsigned long)m->vaddr);
+            return user_reject(KOZO_ERR_RANGE, "frame map: %#lx is above user space",
+                               (unsigned long)m->vaddr);
         pte_t *e = walk(pml4, m->vaddr, level);
         if (!e)
-            return user_reject(KOZO_ERR_MISSING_LEVEL, "frame map: no table above %#lx", (unsigned long)m->vaddr);
+            return user_reject(KOZO_ERR_MISSING_LEVEL, "frame map: no table above %#lx",
+                               (unsigned long)m->vaddr);
         if (*e & PTE_P)
             return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: %#lx is mapped already",
                                (unsigned long)m->vaddr);
@@ -198,8 +212,7 @@ decode_frame_invocation(struct invocation *inv)
         inv->res[0] = arch_pa(cap_ptr(f));
         inv->nres = 1;
         return KOZO_ERR_OK;
-    default:
-        return INV_NO_METHOD(inv, "frame");
+    default: return INV_NO_METHOD(inv, "frame");
     }
 }
 
@@ -258,7 +271,8 @@ decode_page_table_invocation(struct invocation *inv)
         if (!e)
             return user_reject(KOZO_ERR_MISSING_LEVEL, "table map: no table above %#lx", (unsigned long)va);
         if (*e & PTE_P)
-            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: %#lx has a table already", (unsigned long)va);
+            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: %#lx has a table already",
+                               (unsigned long)va);
         *e = arch_pa(cap_ptr(t)) | PTE_P | PTE_W | PTE_U;
         inv->slot->cap = map_set(t, asid, va);
         return KOZO_ERR_OK;
@@ -269,8 +283,7 @@ decode_page_table_invocation(struct invocation *inv)
             inv->slot->cap = map_clear(t);
         }
         return KOZO_ERR_OK;
-    default:
-        return INV_NO_METHOD(inv, "page table");
+    default: return INV_NO_METHOD(inv, "page table");
     }
 }
 

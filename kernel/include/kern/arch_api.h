@@ -40,15 +40,15 @@ void arch_irq_mask(unsigned irq);
 void arch_irq_unmask(unsigned irq);
 
 // Address spaces. Objects are zeroed before these run.
-void arch_vspace_init(void *root);           // a new VSpace: the kernel half, no ASID yet
-void arch_vspace_destroy(cap_t vspace);      // last cap gone: drop its ASID and flush
+void arch_vspace_init(void *root);      // a new VSpace: the kernel half, no ASID yet
+void arch_vspace_destroy(cap_t vspace); // last cap gone: drop its ASID and flush
 // Which VSpace holds each ASID (1..ARCH_ASID_COUNT-1; object/asid.c decides who gets one).
 bool arch_asid_bound(unsigned asid);
 void arch_asid_bind(unsigned asid, void *vspace_root);
 // Take an ASID from its VSpace, which can then never be loaded again (its pool is gone).
 void arch_asid_unbind(unsigned asid);
-void arch_frame_unmap(cap_t frame);          // remove the mapping a frame cap records, if live
-void arch_table_unmap(cap_t table);          // remove a page-table level from its parent, if live
+void arch_frame_unmap(cap_t frame); // remove the mapping a frame cap records, if live
+void arch_table_unmap(cap_t table); // remove a page-table level from its parent, if live
 
 // Fault messages (core/fault.c): the words that describe the fault t->fault_type of t, and
 // applying the handler's reply words to t's registers. The register layout is the arch's.
@@ -62,19 +62,17 @@ word_t arch_decode_invocation(struct invocation *inv);
 // The per-type rules the portable core leaves to the architecture's own object types
 // (x86_64: the paging levels below the root and the I/O ports). Each is asked for every cap
 // the core has no rule of its own for, and answers for the types it knows.
-void arch_cap_delete(cap_t c);            // a cap goes (the last or not): drop its mapping
-word_t arch_cap_derive(cap_t *c);         // may it be copied, and how the copy looks
-word_t arch_cap_describe(cap_t c);        // CNode.Describe's data word
-bool arch_same_object(cap_t a, cap_t b);  // of one type, same pointer: the same object?
+void arch_cap_delete(cap_t c);               // a cap goes (the last or not): drop its mapping
+word_t arch_cap_derive(cap_t *c);            // may it be copied, and how the copy looks
+word_t arch_cap_describe(cap_t c);           // CNode.Describe's data word
+bool arch_same_object(cap_t a, cap_t b);     // of one type, same pointer: the same object?
 bool arch_issued_by(cap_t control, cap_t c); // did this arch control cap issue c?
-
-
 
 // --- Boot (called once from kernel_main, in this order) ------------------------------------
 struct boot_mem;
-void arch_early_init(void);                           // console, CPU tables, kernel window
+void arch_early_init(void);                                            // console, CPU tables, kernel window
 void arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm); // memory map, modules
-void arch_late_init(void);                            // interrupt controller, timer
+void arch_late_init(void);                                             // interrupt controller, timer
 // Map one 4 KiB page for the root task, taking page tables from `alloc_table`.
 void arch_boot_map_page(void *vspace_root, word_t vaddr, paddr_t pa, bool writable, bool exec,
                         paddr_t (*alloc_table)(void));

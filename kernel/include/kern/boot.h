@@ -16,8 +16,8 @@ struct boot_mem {
     unsigned nfree;
     struct boot_region device[BOOT_MAX_REGIONS]; // physical space that is not RAM (MMIO)
     unsigned ndevice;
-    paddr_t initrd_base, initrd_end;           // 0, 0 when no initrd module was loaded
-    word_t kernel_bytes;                        // the kernel image and its static data
+    paddr_t initrd_base, initrd_end; // 0, 0 when no initrd module was loaded
+    word_t kernel_bytes;             // the kernel image and its static data
 };
 
 NORETURN void kernel_main(word_t magic, word_t info);

@@ -28,17 +28,40 @@ typedef struct cap {
     word_t w0, w1;
 } cap_t;
 
-static inline cap_t cap_make(word_t type, word_t rights, const void *obj, word_t w1)
+static inline cap_t
+cap_make(word_t type, word_t rights, const void *obj, word_t w1)
 {
     cap_t c = { (type & 0xff) | ((rights & 0xf) << 8) | ((word_t)(uintptr_t)obj << 16), w1 };
     return c;
 }
-static inline cap_t cap_null(void) { cap_t c = { 0, 0 }; return c; }
-static inline word_t cap_type(cap_t c) { return c.w0 & 0xff; }
-static inline word_t cap_rights(cap_t c) { return (c.w0 >> 8) & 0xf; }
-static inline bool cap_has(cap_t c, word_t right) { return (cap_rights(c) & right) == right; }
-static inline void *cap_ptr(cap_t c) { return (void *)(uintptr_t)((int64_t)(c.w0 & ~0xffffULL) >> 16); }
-static inline cap_t cap_with_rights(cap_t c, word_t rights)
+static inline cap_t
+cap_null(void)
+{
+    cap_t c = { 0, 0 };
+    return c;
+}
+static inline word_t
+cap_type(cap_t c)
+{
+    return c.w0 & 0xff;
+}
+static inline word_t
+cap_rights(cap_t c)
+{
+    return (c.w0 >> 8) & 0xf;
+}
+static inline bool
+cap_has(cap_t c, word_t right)
+{
+    return (cap_rights(c) & right) == right;
+}
+static inline void *
+cap_ptr(cap_t c)
+{
+    return (void *)(uintptr_t)((int64_t)(c.w0 & ~0xffffULL) >> 16);
+}
+static inline cap_t
+cap_with_rights(cap_t c, word_t rights)
 {
     c.w0 = (c.w0 & ~0xf00ULL) | ((rights & 0xf) << 8);
     return c;
@@ -46,82 +69,171 @@ static inline cap_t cap_with_rights(cap_t c, word_t rights)
 
 // Untyped
 #define UT_DEVICE BIT(6)
-static inline cap_t cap_untyped(void *base, unsigned bits, bool device)
+static inline cap_t
+cap_untyped(void *base, unsigned bits, bool device)
 {
     return cap_make(KOZO_OBJ_UNTYPED, KOZO_RIGHTS_ALL, base, bits | (device ? UT_DEVICE : 0));
 }
-static inline unsigned ut_bits(cap_t c) { return c.w1 & 0x3f; }
-static inline bool ut_device(cap_t c) { return c.w1 & UT_DEVICE; }
-static inline word_t ut_free_index(cap_t c) { return c.w1 >> 16; }
-static inline cap_t ut_set_free_index(cap_t c, word_t idx)
+static inline unsigned
+ut_bits(cap_t c)
+{
+    return c.w1 & 0x3f;
+}
+static inline bool
+ut_device(cap_t c)
+{
+    return c.w1 & UT_DEVICE;
+}
+static inline word_t
+ut_free_index(cap_t c)
+{
+    return c.w1 >> 16;
+}
+static inline cap_t
+ut_set_free_index(cap_t c, word_t idx)
 {
     c.w1 = (c.w1 & 0xffff) | (idx << 16);
     return c;
 }
 
 // CNode
-static inline cap_t cap_cnode(void *slots, unsigned radix, unsigned guard_bits, word_t guard)
+static inline cap_t
+cap_cnode(void *slots, unsigned radix, unsigned guard_bits, word_t guard)
 {
     return cap_make(KOZO_OBJ_CNODE, KOZO_RIGHTS_ALL, slots,
                     radix | ((word_t)guard_bits << 6) | (guard << 12));
 }
-static inline unsigned cnode_radix(cap_t c) { return c.w1 & 0x3f; }
-static inline unsigned cnode_guard_bits(cap_t c) { return (c.w1 >> 6) & 0x3f; }
-static inline word_t cnode_guard(cap_t c) { return c.w1 >> 12; }
+static inline unsigned
+cnode_radix(cap_t c)
+{
+    return c.w1 & 0x3f;
+}
+static inline unsigned
+cnode_guard_bits(cap_t c)
+{
+    return (c.w1 >> 6) & 0x3f;
+}
+static inline word_t
+cnode_guard(cap_t c)
+{
+    return c.w1 >> 12;
+}
 #define CNODE_GUARD_MAX_BITS 52
 
 // Endpoint and notification badges
-static inline word_t cap_badge(cap_t c) { return c.w1; }
+static inline word_t
+cap_badge(cap_t c)
+{
+    return c.w1;
+}
 
 // Frames and page-table levels: where (and whether) they are mapped
 #define MAP_MAPPED BIT(0)
 #define MAP_DEVICE BIT(1)
-static inline bool map_is_mapped(cap_t c) { return c.w1 & MAP_MAPPED; }
-static inline bool map_is_device(cap_t c) { return c.w1 & MAP_DEVICE; }
-static inline word_t map_vaddr(cap_t c) { return c.w1 & 0x0000fffffffff000ULL; }
-static inline unsigned map_asid(cap_t c) { return (unsigned)(c.w1 >> 48); }
-static inline cap_t map_set(cap_t c, unsigned asid, word_t vaddr)
+static inline bool
+map_is_mapped(cap_t c)
+{
+    return c.w1 & MAP_MAPPED;
+}
+static inline bool
+map_is_device(cap_t c)
+{
+    return c.w1 & MAP_DEVICE;
+}
+static inline word_t
+map_vaddr(cap_t c)
+{
+    return c.w1 & 0x0000fffffffff000ULL;
+}
+static inline unsigned
+map_asid(cap_t c)
+{
+    return (unsigned)(c.w1 >> 48);
+}
+static inline cap_t
+map_set(cap_t c, unsigned asid, word_t vaddr)
 {
     c.w1 = (c.w1 & MAP_DEVICE) | MAP_MAPPED | (vaddr & 0x0000fffffffff000ULL) | ((word_t)asid << 48);
     return c;
 }
-static inline cap_t map_clear(cap_t c)
+static inline cap_t
+map_clear(cap_t c)
 {
     c.w1 &= MAP_DEVICE;
     return c;
 }
-static inline unsigned vspace_asid(cap_t c) { return (unsigned)(c.w1 >> 48); }
-static inline cap_t vspace_set_asid(cap_t c, unsigned asid)
+static inline unsigned
+vspace_asid(cap_t c)
+{
+    return (unsigned)(c.w1 >> 48);
+}
+static inline cap_t
+vspace_set_asid(cap_t c, unsigned asid)
 {
     c.w1 = (word_t)asid << 48;
     return c;
 }
-static inline unsigned asid_pool_index(cap_t c) { return (unsigned)c.w1; }
+static inline unsigned
+asid_pool_index(cap_t c)
+{
+    return (unsigned)c.w1;
+}
 // A container being destroyed (object/delete.c)
 #define DELETING_TCB BIT(13)
-static inline cap_t cap_deleting(void *obj, bool tcb, unsigned radix, word_t pos)
+static inline cap_t
+cap_deleting(void *obj, bool tcb, unsigned radix, word_t pos)
 {
     cap_t c = cap_make(KOZO_OBJ_DELETING, 0, obj, pos);
     c.w0 |= tcb ? DELETING_TCB : (word_t)(radix & 0x1f) << 8;
     return c;
 }
-static inline bool deleting_is_tcb(cap_t c) { return c.w0 & DELETING_TCB; }
-static inline unsigned deleting_radix(cap_t c) { return (c.w0 >> 8) & 0x1f; }
-static inline word_t deleting_position(const void *obj, bool tcb, word_t slot)
+static inline bool
+deleting_is_tcb(cap_t c)
+{
+    return c.w0 & DELETING_TCB;
+}
+static inline unsigned
+deleting_radix(cap_t c)
+{
+    return (c.w0 >> 8) & 0x1f;
+}
+static inline word_t
+deleting_position(const void *obj, bool tcb, word_t slot)
 {
     return ((word_t)(uintptr_t)obj << 15) | (tcb ? BIT(16) : 0) | (slot & 0xffff);
 }
-static inline void *deleting_position_obj(word_t pos)
+static inline void *
+deleting_position_obj(word_t pos)
 {
     return (void *)(uintptr_t)((int64_t)(pos & ~MASK(21)) >> 15);
 }
-static inline bool deleting_position_is_tcb(word_t pos) { return pos & BIT(16); }
-static inline word_t deleting_position_index(word_t pos) { return pos & 0xffff; }
+static inline bool
+deleting_position_is_tcb(word_t pos)
+{
+    return pos & BIT(16);
+}
+static inline word_t
+deleting_position_index(word_t pos)
+{
+    return pos & 0xffff;
+}
 
 // I/O ports and IRQs
-static inline unsigned ioport_first(cap_t c) { return c.w1 & 0xffff; }
-static inline unsigned ioport_last(cap_t c) { return (c.w1 >> 16) & 0xffff; }
-static inline unsigned irq_line(cap_t c) { return (unsigned)c.w1; }
+static inline unsigned
+ioport_first(cap_t c)
+{
+    return c.w1 & 0xffff;
+}
+static inline unsigned
+ioport_last(cap_t c)
+{
+    return (c.w1 >> 16) & 0xffff;
+}
+static inline unsigned
+irq_line(cap_t c)
+{
+    return (unsigned)c.w1;
+}
 
 // Size of the object a cap refers to, in bits (0 for caps that name no memory).
 unsigned cap_object_bits(cap_t c);

@@ -29,10 +29,26 @@ _Static_assert(sizeof(cte_t) == (1u << KOZO_OBJ_CNODE_BITS), "slot size is in th
 #define MDB_FIRST_BADGED 2ULL
 #define MDB_FLAGS        3ULL
 
-static inline cte_t *mdb_next(const cte_t *c) { return (cte_t *)(uintptr_t)(c->next & ~MDB_FLAGS); }
-static inline bool mdb_revocable(const cte_t *c) { return c->next & MDB_REVOCABLE; }
-static inline bool mdb_first_badged(const cte_t *c) { return c->next & MDB_FIRST_BADGED; }
-static inline bool cte_empty(const cte_t *c) { return cap_type(c->cap) == KOZO_OBJ_NULL; }
+static inline cte_t *
+mdb_next(const cte_t *c)
+{
+    return (cte_t *)(uintptr_t)(c->next & ~MDB_FLAGS);
+}
+static inline bool
+mdb_revocable(const cte_t *c)
+{
+    return c->next & MDB_REVOCABLE;
+}
+static inline bool
+mdb_first_badged(const cte_t *c)
+{
+    return c->next & MDB_FIRST_BADGED;
+}
+static inline bool
+cte_empty(const cte_t *c)
+{
+    return cap_type(c->cap) == KOZO_OBJ_NULL;
+}
 
 // Put `cap` into the empty slot `dest`, as a child of (directly after) `parent`.
 void mdb_insert(cte_t *parent, cte_t *dest, cap_t cap, word_t flags);
@@ -43,7 +59,8 @@ void mdb_move(cte_t *src, cte_t *dest);
 bool mdb_is_parent_of(const cte_t *parent, const cte_t *child);
 // Is this the last cap to its object (so deleting it destroys the object)?
 bool mdb_is_final(const cte_t *slot);
-static inline bool mdb_has_children(const cte_t *slot)
+static inline bool
+mdb_has_children(const cte_t *slot)
 {
     const cte_t *n = mdb_next(slot);
     return n && mdb_is_parent_of(slot, n);

@@ -19,7 +19,7 @@
 
 struct invocation {
     struct tcb *caller;
-    cte_t *slot;                     // the slot of the invoked cap
+    cte_t *slot; // the slot of the invoked cap
     cap_t cap;
     word_t label;
     unsigned nargs; // message words present
@@ -27,7 +27,7 @@ struct invocation {
         word_t args[KOZO_MSG_MAX_WORDS]; // the message words, as syscall.c copies them in
         union kozo_inv_args a;           // the same, as decoders read them: by method, by name
     };
-    unsigned nres;                   // results written to res[] (at most MSG_REG_WORDS)
+    unsigned nres; // results written to res[] (at most MSG_REG_WORDS)
     word_t res[KOZO_MSG_REG_WORDS];
 };
 
@@ -36,13 +36,13 @@ struct invocation {
 #define ERR_RESTART ((word_t)-1)
 
 // Argument count check shared by every decoder.
-#define INV_NEED_ARGS(inv, n)                                              \
-    do {                                                                   \
-        if (unlikely((inv)->nargs < (n))) {                                \
-            user_error("label %lu needs %u arguments, got %u",             \
-                       (unsigned long)(inv)->label, (unsigned)(n), (inv)->nargs); \
-            return KOZO_ERR_INVALID_ARGUMENT;                              \
-        }                                                                  \
+#define INV_NEED_ARGS(inv, n)                                                                              \
+    do {                                                                                                   \
+        if (unlikely((inv)->nargs < (n))) {                                                                \
+            user_error("label %lu needs %u arguments, got %u", (unsigned long)(inv)->label, (unsigned)(n), \
+                       (inv)->nargs);                                                                      \
+            return KOZO_ERR_INVALID_ARGUMENT;                                                              \
+        }                                                                                                  \
     } while (0)
 
 // The answer to a label the invoked object does not have (`what` names the object).

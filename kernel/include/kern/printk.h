@@ -27,22 +27,22 @@ NORETURN void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #ifndef KOZO_DEBUG_ERRORS
 #define KOZO_DEBUG_ERRORS 0
 #endif
-#define user_error(...)                          \
-    do {                                         \
-        if (KOZO_DEBUG_ERRORS) {                 \
-            printk("[kernel] user error: ");     \
-            printk(__VA_ARGS__);                 \
-            printk("\n");                        \
-        }                                        \
+#define user_error(...)                      \
+    do {                                     \
+        if (KOZO_DEBUG_ERRORS) {             \
+            printk("[kernel] user error: "); \
+            printk(__VA_ARGS__);             \
+            printk("\n");                    \
+        }                                    \
     } while (0)
 
 // The same as an expression, for the usual shape of a rejection:
 //     return user_reject(KOZO_ERR_RANGE, "irq %lu: no such line", (unsigned long)irq);
 // A DEBUG_ERRORS build says why; otherwise it is just the error (nothing else is compiled).
-#define user_reject(err, ...)     \
-    ({                            \
-        user_error(__VA_ARGS__);  \
-        (word_t)(err);            \
+#define user_reject(err, ...)    \
+    ({                           \
+        user_error(__VA_ARGS__); \
+        (word_t)(err);           \
     })
 
 #endif

@@ -61,7 +61,11 @@ struct tcb {
 };
 _Static_assert(sizeof(struct tcb) <= (1u << KOZO_OBJ_TCB_BITS), "TCB fits its object size");
 
-static inline struct tcb *tcb_from_cap(cap_t c) { return (struct tcb *)cap_ptr(c); }
+static inline struct tcb *
+tcb_from_cap(cap_t c)
+{
+    return (struct tcb *)cap_ptr(c);
+}
 
 void tcb_init(struct tcb *t);
 // The last cap to the thread is going: stop it and drop what the CPU holds of it.

@@ -18,13 +18,13 @@ typedef uint64_t paddr_t;
 #define PACKED      __attribute__((packed))
 #define ALIGNED(n)  __attribute__((aligned(n)))
 
-#define BIT(n)             (1ULL << (n))
-#define MASK(n)            ((n) >= 64 ? ~0ULL : BIT(n) - 1)
-#define ALIGN_UP(x, a)     (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a)   ((x) & ~((__typeof__(x))(a) - 1))
-#define IS_ALIGNED(x, b)   (((x) & MASK(b)) == 0)
-#define ARRAY_SIZE(a)      (sizeof(a) / sizeof((a)[0]))
-#define MIN(a, b)          ((a) < (b) ? (a) : (b))
-#define MAX(a, b)          ((a) > (b) ? (a) : (b))
+#define BIT(n)           (1ULL << (n))
+#define MASK(n)          ((n) >= 64 ? ~0ULL : BIT(n) - 1)
+#define ALIGN_UP(x, a)   (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
+#define IS_ALIGNED(x, b) (((x)&MASK(b)) == 0)
+#define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define MAX(a, b)        ((a) > (b) ? (a) : (b))
 
 #endif

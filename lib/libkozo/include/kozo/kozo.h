@@ -34,13 +34,41 @@ struct kozo_tls {
 
 #include <kozo/arch.h> // kozo_syscall(), kozo_tls_self()
 
-static inline uint64_t kozo_call(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_CALL, ep, m); }
-static inline uint64_t kozo_send(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_SEND, ep, m); }
-static inline uint64_t kozo_nb_send(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_NB_SEND, ep, m); }
-static inline uint64_t kozo_recv(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_RECV, ep, m); }
-static inline uint64_t kozo_nb_recv(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_NB_RECV, ep, m); }
-static inline uint64_t kozo_reply(struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_REPLY, 0, m); }
-static inline uint64_t kozo_reply_recv(kozo_handle_t ep, struct kozo_msg *m) { return kozo_syscall(KOZO_SYS_REPLY_RECV, ep, m); }
+static inline uint64_t
+kozo_call(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_CALL, ep, m);
+}
+static inline uint64_t
+kozo_send(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_SEND, ep, m);
+}
+static inline uint64_t
+kozo_nb_send(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_NB_SEND, ep, m);
+}
+static inline uint64_t
+kozo_recv(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_RECV, ep, m);
+}
+static inline uint64_t
+kozo_nb_recv(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_NB_RECV, ep, m);
+}
+static inline uint64_t
+kozo_reply(struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_REPLY, 0, m);
+}
+static inline uint64_t
+kozo_reply_recv(kozo_handle_t ep, struct kozo_msg *m)
+{
+    return kozo_syscall(KOZO_SYS_REPLY_RECV, ep, m);
+}
 
 static inline uint64_t
 kozo_yield(void)

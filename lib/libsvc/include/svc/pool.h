@@ -46,7 +46,7 @@ void svc_pool_reset(struct svc_pool *p);
 struct svc_pool_stats {
     uint64_t total, used; // RAM Untyped: bytes described, bytes retyped through the pool
     unsigned regions;
-    uint64_t device;      // device Untyped: bytes, never used for the pool's objects
+    uint64_t device; // device Untyped: bytes, never used for the pool's objects
     unsigned device_regions;
     kozo_handle_t slots_used, slots_free;
 };

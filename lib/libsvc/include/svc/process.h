@@ -17,10 +17,10 @@
 struct svc_process_config {
     const void *image;
     uint64_t size;
-    unsigned cnode_bits;  // its root CNode has 2^cnode_bits slots; handles are slot numbers
-    uint64_t stack_top;   // where its stack ends (page-aligned)
+    unsigned cnode_bits; // its root CNode has 2^cnode_bits slots; handles are slot numbers
+    uint64_t stack_top;  // where its stack ends (page-aligned)
     unsigned stack_pages;
-    uint64_t ipc_vaddr;   // where its IPC buffer is mapped
+    uint64_t ipc_vaddr; // where its IPC buffer is mapped
 };
 
 struct svc_process {

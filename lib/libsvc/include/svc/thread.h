@@ -34,8 +34,8 @@ struct svc_thread {
 
 // Create it, configured and stopped, set to run fn(arg); svc_thread_start lets it run.
 // (Between the two the caller may still change its registers, to start it elsewhere.)
-uint64_t svc_thread_new(struct svc_alloc *a, const struct svc_thread_config *c, void (*fn)(void *arg), void *arg,
-                        struct svc_thread *t);
+uint64_t svc_thread_new(struct svc_alloc *a, const struct svc_thread_config *c, void (*fn)(void *arg),
+                        void *arg, struct svc_thread *t);
 uint64_t svc_thread_start(struct svc_thread *t);
 // Stop it wherever it is (blocked too) and run fn(arg) again on an empty stack.
 uint64_t svc_thread_restart(struct svc_thread *t);
