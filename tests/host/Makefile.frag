@@ -66,9 +66,9 @@ $(HOST_TEST_DIR)/test_cpio: tests/host/test_cpio.c lib/common/cpio.c $(HOST_TEST
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_TEST_CFLAGS) $(HOST_TEST_INC) -o $@ tests/host/test_cpio.c lib/common/cpio.c
 
-$(HOST_TEST_DIR)/test_elf: tests/host/test_elf.c lib/common/elf.c $(HOST_TEST_HDRS)
+$(HOST_TEST_DIR)/test_elf: tests/host/test_elf.c tests/host/test_elf_real.c tests/host/elf_image.h lib/common/elf.c $(HOST_TEST_HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_TEST_CFLAGS) $(HOST_TEST_INC) -o $@ tests/host/test_elf.c lib/common/elf.c
+	$(HOSTCC) $(HOST_TEST_CFLAGS) $(HOST_TEST_INC) -o $@ tests/host/test_elf.c tests/host/test_elf_real.c lib/common/elf.c
 
 $(HOST_TEST_DIR)/test_fmt: tests/host/test_fmt.c lib/common/fmt.c $(HOST_TEST_DIR)/string_prefixed.o $(HOST_TEST_HDRS)
 	@mkdir -p $(@D)

@@ -19,12 +19,13 @@ KTEST_BIN  := $(KTEST_DIR)/test_kernel
 KTEST_SRC  := $(wildcard kernel/core/*.c kernel/object/*.c) kernel/arch/host/arch.c \
               kernel/arch/x86_64/vspace.c \
               lib/common/fmt.c lib/common/cpio.c lib/common/elf.c \
-              tests/host/kernel_harness.c tests/host/vspace_check.c tests/host/test_kernel.c
+              tests/host/kernel_harness.c tests/host/vspace_check.c tests/host/test_kernel.c \
+              $(sort $(wildcard tests/host/kernel/*.c))
 KTEST_OBJ  := $(patsubst %.c,$(KTEST_DIR)/kobj/%.o,$(KTEST_SRC))
 KTEST_FLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -pthread \
                -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
-               -Ikernel/arch/host -Ikernel/include -Ilib/common -I$(BUILD)/include \
+               -Ikernel/arch/host -Ikernel/include -Ilib/common -I$(BUILD)/include -Itests/host \
                -DKOZO_KERNEL -DKOZO_TEST_BUILD=1 -DKOZO_DEBUG_ERRORS=1 -DKOZO_BUILD_ID='"host-test"'
 
 .PHONY: test-host-kernel test-host-kernel-clang

@@ -19,7 +19,8 @@
 // a check failing outside every case counts as one more failure.
 //
 // State is file-static, so a test program has one translation unit that
-// includes this header (the code under test can be any number of objects).
+// includes this header (the code under test can be any number of objects), unless
+// it defines TEST_SHARED_STATE everywhere and TEST_MAIN in one file (below).
 // The header deliberately avoids <string.h>, so that it works whether or not
 // lib/common (which has its own string.h) is on the include path.
 
@@ -36,7 +37,7 @@ struct test_case {
     void (*fn)(void);
 };
 
-static struct {
+struct test_state {
     unsigned long passed;
     unsigned long failed;
     unsigned long skipped;
@@ -46,7 +47,16 @@ static struct {
     struct test_case tests[TEST_MAX_TESTS];
     unsigned ntests;
     unsigned overflow; // TEST()s that did not fit in tests[]
-} test_state;
+};
+// One program of several files defines TEST_SHARED_STATE in each and TEST_MAIN in the one
+// that holds the state; a program of one file needs neither.
+#if defined(TEST_SHARED_STATE) && !defined(TEST_MAIN)
+extern struct test_state test_state;
+#elif defined(TEST_SHARED_STATE)
+struct test_state test_state;
+#else
+static struct test_state test_state;
+#endif
 
 // Record one check. Returns ok so callers can bail out of a test early with
 // `if (!CHECK(p != NULL)) return;`.
