@@ -7,78 +7,11 @@
 #include <kern/asid.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 
 // --- Invocations -------------------------------------------------------------------------
-
-// The one type-specific word CNode.Describe reports: nothing the holder could not learn by
-// using the cap (no kernel addresses).
-static word_t
-cap_describe_data(cap_t c)
-{
-    switch (cap_type(c)) {
-    case KOZO_OBJ_ENDPOINT:
-    case KOZO_OBJ_NOTIFICATION: return cap_badge(c);
-    case KOZO_OBJ_UNTYPED: return ut_bits(c);
-    case KOZO_OBJ_CNODE: return cnode_radix(c);
-    case KOZO_OBJ_IRQ_HANDLER: return irq_line(c);
-    case KOZO_OBJ_ASID_POOL: return asid_pool_describe(c);
-    case KOZO_OBJ_VSPACE: return vspace_asid(c);
-    case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME: return map_is_mapped(c) ? map_vaddr(c) : 0;
-    default: return arch_cap_describe(c);
-    }
-}
-
-// What a new cap derived from `src` looks like, or an error if it may not be copied.
-word_t
-cap_derive(const cte_t *src, cap_t *out)
-{
-    cap_t c = src->cap;
-    switch (cap_type(c)) {
-    case KOZO_OBJ_DELETING:
-        user_error("a CNode or thread being deleted cannot be copied (Delete it to finish)");
-        return KOZO_ERR_ILLEGAL_OPERATION;
-    case KOZO_OBJ_UNTYPED:
-        if (mdb_has_children(src)) {
-            user_error("cannot copy an Untyped with live children");
-            return KOZO_ERR_REVOKE_FIRST;
-        }
-        break;
-    case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME:
-        c = map_clear(c); // a mapping belongs to one cap; the copy starts unmapped
-        break;
-    case KOZO_OBJ_VSPACE:
-        // Assign sets the ASID in the VSpace's one cap: there must be only one until then.
-        if (!vspace_asid(c)) {
-            user_error("a VSpace cannot be copied before it has an ASID (ASID_POOL.Assign)");
-            return KOZO_ERR_ILLEGAL_OPERATION;
-        }
-        break;
-    default: {
-        word_t err = arch_cap_derive(&c); // the arch's types (page-table levels: never)
-        if (err)
-            return err;
-        break;
-    }
-    }
-    *out = c;
-    return KOZO_ERR_OK;
-}
-
-static word_t
-cap_derive_flags(cap_t derived, cap_t src)
-{
-    switch (cap_type(derived)) {
-    case KOZO_OBJ_ENDPOINT:
-    case KOZO_OBJ_NOTIFICATION:
-        return cap_badge(derived) != cap_badge(src) ? (MDB_REVOCABLE | MDB_FIRST_BADGED) : 0;
-    case KOZO_OBJ_UNTYPED: return MDB_REVOCABLE;
-    default: return 0;
-    }
-}
 
 void
 cte_insert_derived(cte_t *src, cte_t *dest, cap_t c)
@@ -88,36 +21,6 @@ cte_insert_derived(cte_t *src, cte_t *dest, cap_t c)
     if (cap_type(c) == KOZO_OBJ_UNTYPED)
         src->cap = ut_set_free_index(src->cap, BIT(ut_bits(src->cap)));
     mdb_insert(src, dest, c, cap_derive_flags(c, src->cap));
-}
-
-// Apply a Mint badge: endpoint/notification badge, or a CNode's guard.
-static word_t
-apply_badge(cap_t *c, word_t badge)
-{
-    switch (cap_type(*c)) {
-    case KOZO_OBJ_ENDPOINT:
-    case KOZO_OBJ_NOTIFICATION:
-        if (badge == 0)
-            return KOZO_ERR_OK;
-        if (cap_badge(*c) != 0) {
-            user_error("cannot re-badge a badged cap");
-            return KOZO_ERR_INVALID_ARGUMENT;
-        }
-        c->w1 = badge;
-        return KOZO_ERR_OK;
-    case KOZO_OBJ_CNODE: {
-        word_t gbits = kozo_cnode_guard_get_size(badge), guard = kozo_cnode_guard_get_value(badge);
-        // The guard value is stored in 52 bits; a longer guard must have zero top bits.
-        if (gbits + cnode_radix(*c) > KOZO_HANDLE_BITS || (guard >> CNODE_GUARD_MAX_BITS) != 0 ||
-            (gbits < 64 && (guard >> gbits) != 0))
-            return user_reject(KOZO_ERR_INVALID_ARGUMENT, "mint: guard of %lu bits does not fit",
-                               (unsigned long)gbits);
-        *c = cap_cnode(cap_ptr(*c), cnode_radix(*c), (unsigned)gbits, guard);
-        return KOZO_ERR_OK;
-    }
-    default:
-        return badge ? user_reject(KOZO_ERR_INVALID_ARGUMENT, "mint: this type takes no badge") : KOZO_ERR_OK;
-    }
 }
 
 // Find the source slot of a Copy/Mint/Move (src_root, src_index, src_depth are args 2..4).
@@ -160,7 +63,7 @@ decode_cnode_copy(struct invocation *inv, cte_t *dest, bool mint)
     if ((err = lookup_src(inv, &src)) || (err = cap_derive(src, &c)))
         return err;
     c = cap_with_rights(c, cap_rights(c) & inv->a.cnode_copy.rights);
-    if (mint && (err = apply_badge(&c, inv->a.cnode_mint.badge)))
+    if (mint && (err = cap_mint_badge(&c, inv->a.cnode_mint.badge)))
         return err;
     // invoke: cannot fail from here
     cte_insert_derived(src, dest, c);
@@ -194,7 +97,7 @@ decode_cnode_invocation(struct invocation *inv)
     case KOZO_INV_CNODE_DESCRIBE:
         inv->res[0] = cap_type(dest->cap);
         inv->res[1] = cap_type(dest->cap) == KOZO_OBJ_DELETING ? 0 : cap_rights(dest->cap);
-        inv->res[2] = cap_describe_data(dest->cap);
+        inv->res[2] = cap_describe(dest->cap);
         inv->nres = KOZO_INV_CNODE_DESCRIBE_NRES;
         return KOZO_ERR_OK;
     case KOZO_INV_CNODE_COPY:

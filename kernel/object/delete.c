@@ -30,6 +30,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 
@@ -76,29 +77,6 @@ position_container(word_t pos, const cte_t *top)
     cte_t *slot0 = tcb ? &((struct tcb *)obj)->slots[0] : obj;
     assert(cap_type(slot0->cap) == KOZO_OBJ_DELETING && cap_ptr(slot0->cap) == obj);
     return container_of_deleting(slot0->cap);
-}
-
-// Per-cap cleanup that happens whether or not the cap is the last one: a frame or table
-// mapping belongs to the cap that made it.
-static void
-cap_pre_delete(cap_t c)
-{
-    switch (cap_type(c)) {
-    case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME:
-        if (map_is_mapped(c))
-            arch_frame_unmap(c);
-        break;
-    default:
-        arch_cap_delete(c); // the arch's page-table levels, mapped by their cap
-        break;
-    }
-}
-
-static bool
-is_container(cap_t c)
-{
-    return cap_type(c) == KOZO_OBJ_CNODE || cap_type(c) == KOZO_OBJ_TCB;
 }
 
 // Empty a slot whose cap is not the last one to a container: at once.
@@ -184,7 +162,7 @@ walk(cte_t *top, bool preemptible)
                     cur = position_container(resume, top);
                     i = deleting_position_index(resume);
                 }
-            } else if (!is_container(c) || !mdb_is_final(s)) {
+            } else if (!cap_is_container(c) || !mdb_is_final(s)) {
                 delete_simple(s);
                 i++;
             } else {
@@ -214,7 +192,7 @@ delete_slot(cte_t *slot, bool preemptible)
     if (cte_empty(slot))
         return true;
     if (cap_type(slot->cap) != KOZO_OBJ_DELETING) {
-        if (!is_container(slot->cap) || !mdb_is_final(slot)) {
+        if (!cap_is_container(slot->cap) || !mdb_is_final(slot)) {
             delete_simple(slot);
             return true;
         }

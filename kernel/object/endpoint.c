@@ -11,6 +11,7 @@
 #include <kern/cspace.h>
 #include <kern/endpoint.h>
 #include <kern/fault.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 #include <string.h>

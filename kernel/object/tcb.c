@@ -7,6 +7,7 @@
 #include <kern/fault.h>
 #include <kern/invocation.h>
 #include <kern/notification.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <kern/sched.h>
 

@@ -11,57 +11,11 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
+#include <kern/object.h>
 #include <kern/printk.h>
-#include <kern/untyped.h>
 #include <kern/tcb.h>
+#include <kern/untyped.h>
 #include <string.h>
-
-// Size in bits of one object of `type` (the ABI's table, kozo_object_bits); 0 if the type
-// cannot be retyped or the size is out of range.
-static unsigned
-object_bits(word_t type, word_t size_bits)
-{
-    switch (type) {
-    case KOZO_OBJ_UNTYPED:
-        if (size_bits < KOZO_UNTYPED_MIN_BITS || size_bits > KOZO_UNTYPED_MAX_BITS)
-            return 0;
-        break;
-    case KOZO_OBJ_CNODE:
-        if (size_bits < KOZO_CNODE_MIN_BITS || size_bits > KOZO_CNODE_MAX_BITS)
-            return 0;
-        break;
-    default:
-        if (type > KOZO_OBJ_RETYPE_MAX)
-            return 0;
-        break;
-    }
-    return kozo_object_bits(type, size_bits);
-}
-
-static bool
-device_ok(word_t type)
-{
-    return type == KOZO_OBJ_FRAME || type == KOZO_OBJ_LARGE_FRAME || type == KOZO_OBJ_UNTYPED;
-}
-
-// Initialise one new object and return its cap. Cannot fail (decode checked everything).
-static cap_t
-create_object(word_t type, word_t size_bits, void *obj, unsigned bits, bool device)
-{
-    if (type != KOZO_OBJ_UNTYPED && !device)
-        memset(obj, 0, BIT(bits));
-    switch (type) {
-    case KOZO_OBJ_UNTYPED: return cap_untyped(obj, (unsigned)size_bits, device);
-    case KOZO_OBJ_CNODE: return cap_cnode(obj, (unsigned)size_bits, 0, 0);
-    case KOZO_OBJ_TCB: tcb_init(obj); return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
-    case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME: return cap_make(type, KOZO_RIGHTS_ALL, obj, device ? MAP_DEVICE : 0);
-    case KOZO_OBJ_VSPACE:
-        arch_vspace_init(obj);
-        return cap_make(type, KOZO_RIGHTS_ALL, obj, 0); // no ASID until ASID_POOL.Assign
-    default: return cap_make(type, KOZO_RIGHTS_ALL, obj, 0);
-    }
-}
 
 // Zeroing is the long part of a Retype (256 objects of up to 2 MiB): after each object, once
 // this many bytes were zeroed since the last look, a pending interrupt stops the call.
@@ -71,7 +25,7 @@ word_t
 untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word_t count, word_t *made)
 {
     cap_t u = ut->cap;
-    unsigned bits = object_bits(type, size_bits);
+    unsigned bits = object_retype_bits(type, size_bits);
     uintptr_t base = (uintptr_t)cap_ptr(u);
     word_t free = mdb_has_children(ut) ? ut_free_index(u) : 0;
     word_t done = made ? *made : 0; // objects a preempted call of this thread already made
@@ -80,7 +34,7 @@ untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word
         user_error("retype: bad type %lu or size %lu", (unsigned long)type, (unsigned long)size_bits);
         return KOZO_ERR_INVALID_ARGUMENT;
     }
-    if (ut_device(u) && !device_ok(type)) {
+    if (ut_device(u) && !object_device_ok(type)) {
         user_error("retype: device memory can only become frames");
         return KOZO_ERR_INVALID_ARGUMENT;
     }
@@ -106,7 +60,7 @@ untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word
     for (word_t i = done; i < count; i++) {
         word_t off = start + ((i - done) << bits);
         mdb_insert(ut, &dest_slots[i],
-                   create_object(type, size_bits, (void *)(base + off), bits, ut_device(u)), MDB_REVOCABLE);
+                   object_create(type, size_bits, (void *)(base + off), bits, ut_device(u)), MDB_REVOCABLE);
         ut->cap = ut_set_free_index(ut->cap, off + BIT(bits));
         if (type != KOZO_OBJ_UNTYPED && !ut_device(u))
             zeroed += BIT(bits);

@@ -18,6 +18,7 @@
 #include <kern/invocation.h>
 #include <kern/irq.h>
 #include <kern/ksyms.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <pthread.h>
 #include <stdlib.h>

@@ -5,6 +5,7 @@
 // check it happened. Paths tests never take (entering user mode, idling, booting) abort
 // with a message, so reaching one by mistake is loud.
 #include <kern/arch_api.h>
+#include <kern/object.h>
 #include <kern/tcb.h>
 #include <stdio.h>
 #include <stdlib.h>

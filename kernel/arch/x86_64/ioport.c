@@ -14,6 +14,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include "cpu.h"
 

@@ -20,6 +20,7 @@
 #include <kern/arch_api.h>
 #include <kern/cspace.h>
 #include <kern/invocation.h>
+#include <kern/object.h>
 #include <kern/printk.h>
 #include <string.h>
 #include "mmu.h"

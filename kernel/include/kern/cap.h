@@ -235,10 +235,4 @@ irq_line(cap_t c)
     return (unsigned)c.w1;
 }
 
-// Size of the object a cap refers to, in bits (0 for caps that name no memory).
-unsigned cap_object_bits(cap_t c);
-// Do a and b refer to the same object (or, for Untyped a, does b lie inside it)?
-bool cap_same_region(cap_t a, cap_t b);
-bool cap_same_object(cap_t a, cap_t b);
-
 #endif

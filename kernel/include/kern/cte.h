@@ -66,10 +66,8 @@ mdb_has_children(const cte_t *slot)
     return n && mdb_is_parent_of(slot, n);
 }
 
-// What a copy of the cap in `src` looks like, or an error if it may not be copied; then
-// put the copy `c` into the empty `dest` as src's child (cnode.c). CNode.Copy/Mint and IPC
-// capability transfer both go through these two.
-word_t cap_derive(const cte_t *src, cap_t *out);
+// Put the copy `c` of the cap in `src` (made by cap_derive(), kern/object.h) into the empty
+// `dest` as src's child (cnode.c). CNode.Copy/Mint and IPC capability transfer both do.
 void cte_insert_derived(cte_t *src, cte_t *dest, cap_t c);
 
 // Delete the cap in a slot, destroying its object if it was the last cap (delete.c): to

@@ -55,9 +55,6 @@ word_t decode_cnode_invocation(struct invocation *inv);
 word_t decode_tcb_invocation(struct invocation *inv);
 word_t decode_irq_invocation(struct invocation *inv);
 word_t decode_asid_invocation(struct invocation *inv);
-word_t decode_invocation(struct invocation *inv);
-
-// Destroy an object whose last cap was just deleted (not containers: see cnode.c).
-void object_finalise(cap_t cap);
+word_t decode_invocation(struct invocation *inv); // core/object.c: by the cap's type
 
 #endif
