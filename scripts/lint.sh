@@ -11,6 +11,7 @@
 #   arch-asm    no assembly or linker script outside an arch/ folder
 #   include-up  no #include "../" out of a service's folder, nor from lib/ into services/
 #   arg-index   no kernel argument read by position (args[3], a[3]): decoders use names
+#   decode-const  a kernel decoder takes its invocation const: decode only checks
 #   size        no file over 800 lines (600 is a warning, which does not fail)
 #   format      clang-format (the tree's .clang-format) would change nothing
 #
@@ -74,6 +75,7 @@ my $arch = qr/(?<![A-Za-z0-9])(?:x86_64|x86|x64|i[3-6]86|amd64|aarch64|arm64|ris
 my $ioport = qr/(?<![A-Za-z0-9])(?:io_?ports?|in[bwl]|out[bwl])(?![A-Za-z0-9])/i;
 my $arch_word = qr/(?<![A-Za-z0-9])ARCH(?![A-Za-z0-9])/;
 my $arg_index = qr/(?<![A-Za-z0-9_])(?:args|a)\s*\[\s*[0-9]+\s*\]/;
+my $decode_mutable = qr/\bdecode_\w+\s*\(\s*struct\s+invocation\s*\*/;
 
 my ($file, $in_block, $kind) = ('', 0, '');
 while (my $line = <>) {
@@ -102,6 +104,7 @@ while (my $line = <>) {
             }
         }
         push @hit, 'arg-index' if $file =~ m{^kernel/} && $code =~ $arg_index;
+        push @hit, 'decode-const' if $file =~ m{^kernel/} && $code =~ $decode_mutable;
         if ($code =~ /^\s*#\s*include\b/ && $line =~ /#\s*include\s*"([^"]*)"/) {
             my $to = resolve($file, $1);
             if (defined $to) {
@@ -212,12 +215,13 @@ report arch-if "no #if on the architecture in portable code"
 report arch-asm "no assembly or linker script outside an arch/ folder"
 report include-up "no #include \"../\" out of a service, nor from lib/ into services/"
 report arg-index "no kernel argument read by position"
+report decode-const "every kernel decoder takes a const struct invocation"
 report size "no file over $SIZE_MAX lines"
 if [[ -s $tmp/warnings ]]; then
     echo "WARN lint: size: over $SIZE_FLAG lines (a review flag, not a failure):"
     cat "$tmp/warnings"
 fi
-if awk '{ print $1 }' "$tmp/allow" | grep -Evx 'arch-name|arch-if|arch-asm|include-up|arg-index|size' >"$tmp/bad"; then
+if awk '{ print $1 }' "$tmp/allow" | grep -Evx 'arch-name|arch-if|arch-asm|include-up|arg-index|decode-const|size' >"$tmp/bad"; then
     echo "FAIL lint: allowlist: $(sort -u "$tmp/bad" | tr '\n' ' ')is not a rule"
     fail=$((fail + 1))
 fi

@@ -19,20 +19,20 @@
 // --- Invocations -------------------------------------------------------------------------
 
 word_t
-decode_invocation(struct invocation *inv)
+decode_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     switch (cap_type(inv->cap)) {
-    case KOZO_OBJ_UNTYPED: return decode_untyped_invocation(inv);
-    case KOZO_OBJ_CNODE: return decode_cnode_invocation(inv);
-    case KOZO_OBJ_TCB: return decode_tcb_invocation(inv);
+    case KOZO_OBJ_UNTYPED: return decode_untyped_invocation(inv, reply);
+    case KOZO_OBJ_CNODE: return decode_cnode_invocation(inv, reply);
+    case KOZO_OBJ_TCB: return decode_tcb_invocation(inv, reply);
     case KOZO_OBJ_IRQ_CONTROL:
-    case KOZO_OBJ_IRQ_HANDLER: return decode_irq_invocation(inv);
+    case KOZO_OBJ_IRQ_HANDLER: return decode_irq_invocation(inv, reply);
     case KOZO_OBJ_ASID_CONTROL:
-    case KOZO_OBJ_ASID_POOL: return decode_asid_invocation(inv);
+    case KOZO_OBJ_ASID_POOL: return decode_asid_invocation(inv, reply);
     case KOZO_OBJ_ENDPOINT:
     case KOZO_OBJ_NOTIFICATION:
     case KOZO_OBJ_DEBUG_CONSOLE: return INV_NO_METHOD(inv, "this object"); // used by system calls, no methods
-    default: return arch_decode_invocation(inv);
+    default: return arch_decode_invocation(inv, reply);
     }
 }
 

@@ -56,6 +56,7 @@ static void
 invoke(struct tcb *t, cte_t *slot)
 {
     struct invocation inv;
+    struct inv_reply reply = { 0, { 0 } };
     word_t info = arch_get_info(&t->ctx);
     struct kozo_ipc_buffer *buf = tcb_ipc_buffer(t);
 
@@ -70,18 +71,17 @@ invoke(struct tcb *t, cte_t *slot)
         inv.args[i] = i < KOZO_MSG_REG_WORDS ? arch_get_mr(&t->ctx, i) : buf->msg[i];
     for (unsigned i = inv.nargs; i < KOZO_INV_MAX_ARGS; i++)
         inv.args[i] = 0;
-    inv.nres = 0;
 
-    word_t err = decode_invocation(&inv);
+    word_t err = decode_invocation(&inv, &reply);
     if (err == ERR_RESTART) {
         arch_restart_syscall(&t->ctx); // registers untouched: the same call runs again
         return;
     }
     t->retype_made = 0; // finished: whatever comes next is another call
     check_declared(inv.label, err);
-    for (unsigned i = 0; i < inv.nres; i++)
-        arch_set_mr(&t->ctx, i, inv.res[i]);
-    arch_set_info(&t->ctx, kozo_msginfo_make(inv.nres, 0, 0, 0));
+    for (unsigned i = 0; i < reply.nres; i++)
+        arch_set_mr(&t->ctx, i, reply.res[i]);
+    arch_set_info(&t->ctx, kozo_msginfo_make(reply.nres, 0, 0, 0));
     set_error(t, err);
 }
 

@@ -52,21 +52,26 @@ pool_issue(unsigned pool, cte_t *control, cte_t *dest)
     mdb_insert(control, dest, cap_make(KOZO_OBJ_ASID_POOL, KOZO_RIGHTS_ALL, NULL, pool), MDB_REVOCABLE);
 }
 
-// Give the VSpace in `slot` (its only cap: unassigned VSpaces cannot be copied) a free ASID
-// of `pool`. Returns the ASID, or 0 if the pool has none free.
+// The next free ASID of `pool` (next fit), or 0 if it has none.
 static unsigned
-pool_assign(unsigned pool, cte_t *slot)
+pool_free_asid(unsigned pool)
 {
     for (unsigned n = 0; n < ARCH_ASID_POOL_SIZE; n++) {
-        unsigned i = (pool_next[pool] + n) % ARCH_ASID_POOL_SIZE, asid = pool_first(pool) + i;
-        if (asid == 0 || arch_asid_bound(asid))
-            continue; // ASID 0 is the kernel's
-        pool_next[pool] = (i + 1) % ARCH_ASID_POOL_SIZE;
-        arch_asid_bind(asid, cap_ptr(slot->cap));
-        slot->cap = vspace_set_asid(slot->cap, asid);
-        return asid;
+        unsigned asid = pool_first(pool) + (pool_next[pool] + n) % ARCH_ASID_POOL_SIZE;
+        if (asid != 0 && !arch_asid_bound(asid)) // ASID 0 is the kernel's
+            return asid;
     }
     return 0;
+}
+
+// Give the VSpace in `slot` (its only cap: unassigned VSpaces cannot be copied) the free
+// ASID `asid` of `pool`.
+static void
+pool_assign(unsigned pool, unsigned asid, cte_t *slot)
+{
+    pool_next[pool] = (asid - pool_first(pool) + 1) % ARCH_ASID_POOL_SIZE;
+    arch_asid_bind(asid, cap_ptr(slot->cap));
+    slot->cap = vspace_set_asid(slot->cap, asid);
 }
 
 void
@@ -74,7 +79,7 @@ asid_boot(cte_t *control, cte_t *pool_slot, cte_t *vspace_slot)
 {
     mdb_insert(NULL, control, cap_make(KOZO_OBJ_ASID_CONTROL, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
     pool_issue(0, control, pool_slot);
-    pool_assign(0, vspace_slot);
+    pool_assign(0, pool_free_asid(0), vspace_slot);
 }
 
 void
@@ -95,8 +100,25 @@ asid_pool_describe(cap_t pool)
 
 // --- Invocations -------------------------------------------------------------------------
 
+static void
+invoke_asid_control_make_pool(cte_t *control, unsigned pool, cte_t *dest, struct inv_reply *reply)
+{
+    pool_issue(pool, control, dest);
+    reply->res[0] = pool_first(pool);
+    reply->res[1] = ARCH_ASID_POOL_SIZE;
+    reply->nres = KOZO_INV_ASID_CONTROL_MAKE_POOL_NRES;
+}
+
+static void
+invoke_asid_pool_assign(unsigned pool, unsigned asid, cte_t *vspace, struct inv_reply *reply)
+{
+    pool_assign(pool, asid, vspace);
+    reply->res[0] = asid;
+    reply->nres = KOZO_INV_ASID_POOL_ASSIGN_NRES;
+}
+
 static word_t
-decode_asid_control_make_pool(struct invocation *inv)
+decode_asid_control_make_pool(const struct invocation *inv, struct inv_reply *reply)
 {
     const struct kozo_args_asid_control_make_pool *m = &inv->a.asid_control_make_pool;
     cte_t *dest;
@@ -110,20 +132,16 @@ decode_asid_control_make_pool(struct invocation *inv)
         return user_reject(KOZO_ERR_SLOT_OCCUPIED, "asid: destination slot is occupied");
     while (pool < ASID_POOLS && pool_issued[pool])
         pool++;
-    if (pool == ASID_POOLS) {
-        user_error("asid: all %u pools are issued", ASID_POOLS);
-        return KOZO_ERR_EXHAUSTED;
-    }
-    pool_issue(pool, inv->slot, dest);
-    inv->res[0] = pool_first(pool);
-    inv->res[1] = ARCH_ASID_POOL_SIZE;
-    inv->nres = 2;
+    if (pool == ASID_POOLS)
+        return user_reject(KOZO_ERR_EXHAUSTED, "asid: all %u pools are issued", ASID_POOLS);
+    invoke_asid_control_make_pool(inv->slot, pool, dest, reply);
     return KOZO_ERR_OK;
 }
 
 static word_t
-decode_asid_pool_assign(struct invocation *inv)
+decode_asid_pool_assign(const struct invocation *inv, struct inv_reply *reply)
 {
+    unsigned pool = asid_pool_index(inv->cap), asid;
     cte_t *vs;
     word_t err;
 
@@ -134,22 +152,18 @@ decode_asid_pool_assign(struct invocation *inv)
         return user_reject(KOZO_ERR_WRONG_TYPE, "asid: not a VSpace");
     if (vspace_asid(vs->cap) != 0) // once: even an ASID lost with its pool is not replaced
         return user_reject(KOZO_ERR_ALREADY_MAPPED, "asid: the VSpace was already assigned one");
-    unsigned asid = pool_assign(asid_pool_index(inv->cap), vs);
-    if (!asid) {
-        user_error("asid: pool %u has no free ASID", asid_pool_index(inv->cap));
-        return KOZO_ERR_EXHAUSTED;
-    }
-    inv->res[0] = asid;
-    inv->nres = 1;
+    if (!(asid = pool_free_asid(pool)))
+        return user_reject(KOZO_ERR_EXHAUSTED, "asid: pool %u has no free ASID", pool);
+    invoke_asid_pool_assign(pool, asid, vs, reply);
     return KOZO_ERR_OK;
 }
 
 word_t
-decode_asid_invocation(struct invocation *inv)
+decode_asid_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     if (cap_type(inv->cap) == KOZO_OBJ_ASID_CONTROL)
-        return inv->label == KOZO_INV_ASID_CONTROL_MAKE_POOL ? decode_asid_control_make_pool(inv)
+        return inv->label == KOZO_INV_ASID_CONTROL_MAKE_POOL ? decode_asid_control_make_pool(inv, reply)
                                                              : INV_NO_METHOD(inv, "ASID control");
-    return inv->label == KOZO_INV_ASID_POOL_ASSIGN ? decode_asid_pool_assign(inv)
+    return inv->label == KOZO_INV_ASID_POOL_ASSIGN ? decode_asid_pool_assign(inv, reply)
                                                    : INV_NO_METHOD(inv, "ASID pool");
 }

@@ -38,7 +38,7 @@ _Static_assert(SAME_WORD(copy, dest_index, delete, index) && SAME_WORD(copy, des
                "the CNode methods' shared arguments");
 
 static word_t
-lookup_src(struct invocation *inv, cte_t **src)
+lookup_src(const struct invocation *inv, cte_t **src)
 {
     const struct kozo_args_cnode_move *m = &inv->a.cnode_move;
     word_t err = cspace_lookup_rel(inv->caller, m->src_root, m->src_index, m->src_depth, src);
@@ -52,8 +52,46 @@ lookup_src(struct invocation *inv, cte_t **src)
     return KOZO_ERR_OK;
 }
 
+// --- The changes of state: each cannot fail --------------------------------------------
+
+static void
+invoke_cnode_copy(cte_t *src, cte_t *dest, cap_t c)
+{
+    cte_insert_derived(src, dest, c);
+}
+
+static void
+invoke_cnode_move(cte_t *src, cte_t *dest)
+{
+    mdb_move(src, dest);
+}
+
+// Delete and Revoke may stop for an interrupt (ERR_RESTART) and go on when called again.
 static word_t
-decode_cnode_copy(struct invocation *inv, cte_t *dest, bool mint)
+invoke_cnode_delete(cte_t *slot)
+{
+    return cte_delete_preemptible(slot) ? KOZO_ERR_OK : ERR_RESTART;
+}
+
+static word_t
+invoke_cnode_revoke(cte_t *slot)
+{
+    return cte_revoke(slot) ? KOZO_ERR_OK : ERR_RESTART;
+}
+
+static void
+invoke_cnode_describe(const cte_t *slot, struct inv_reply *reply)
+{
+    reply->res[0] = cap_type(slot->cap);
+    reply->res[1] = cap_type(slot->cap) == KOZO_OBJ_DELETING ? 0 : cap_rights(slot->cap);
+    reply->res[2] = cap_describe(slot->cap);
+    reply->nres = KOZO_INV_CNODE_DESCRIBE_NRES;
+}
+
+// --- The checks -----------------------------------------------------------------------
+
+static word_t
+decode_cnode_copy(const struct invocation *inv, cte_t *dest, bool mint)
 {
     cte_t *src;
     cap_t c;
@@ -65,15 +103,31 @@ decode_cnode_copy(struct invocation *inv, cte_t *dest, bool mint)
     c = cap_with_rights(c, cap_rights(c) & inv->a.cnode_copy.rights);
     if (mint && (err = cap_mint_badge(&c, inv->a.cnode_mint.badge)))
         return err;
-    // invoke: cannot fail from here
-    cte_insert_derived(src, dest, c);
+    invoke_cnode_copy(src, dest, c);
+    return KOZO_ERR_OK;
+}
+
+static word_t
+decode_cnode_move(const struct invocation *inv, cte_t *dest)
+{
+    cte_t *src;
+    word_t err;
+
+    INV_NEED_ARGS(inv, KOZO_INV_CNODE_MOVE_NARGS);
+    if ((err = lookup_src(inv, &src)))
+        return err;
+    // Where a Delete stopped, only Delete (or Revoke) goes on: the slot keeps it.
+    if (cap_type(src->cap) == KOZO_OBJ_DELETING)
+        return user_reject(KOZO_ERR_ILLEGAL_OPERATION,
+                           "a CNode or thread being deleted cannot be moved (Delete it to finish)");
+    invoke_cnode_move(src, dest);
     return KOZO_ERR_OK;
 }
 
 word_t
-decode_cnode_invocation(struct invocation *inv)
+decode_cnode_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
-    cte_t *dest, *src;
+    cte_t *slot;
     word_t err;
 
     switch (inv->label) {
@@ -86,39 +140,19 @@ decode_cnode_invocation(struct invocation *inv)
     default: return INV_NO_METHOD(inv, "CNode"); // before the arguments: a wrong method says so
     }
     INV_NEED_ARGS(inv, 2);
-    const struct kozo_args_cnode_delete *slot = &inv->a.cnode_delete;
-    err = cspace_lookup_slot(inv->cap, slot->index, (unsigned)MIN(slot->depth, 65u), &dest, NULL);
-    if (err)
+    const struct kozo_args_cnode_delete *at = &inv->a.cnode_delete;
+    if ((err = cspace_lookup_slot(inv->cap, at->index, (unsigned)MIN(at->depth, 65u), &slot, NULL)))
         return err;
 
     switch (inv->label) {
-    case KOZO_INV_CNODE_DELETE: return cte_delete_preemptible(dest) ? KOZO_ERR_OK : ERR_RESTART;
-    case KOZO_INV_CNODE_REVOKE: return cte_revoke(dest) ? KOZO_ERR_OK : ERR_RESTART;
-    case KOZO_INV_CNODE_DESCRIBE:
-        inv->res[0] = cap_type(dest->cap);
-        inv->res[1] = cap_type(dest->cap) == KOZO_OBJ_DELETING ? 0 : cap_rights(dest->cap);
-        inv->res[2] = cap_describe(dest->cap);
-        inv->nres = KOZO_INV_CNODE_DESCRIBE_NRES;
-        return KOZO_ERR_OK;
-    case KOZO_INV_CNODE_COPY:
-    case KOZO_INV_CNODE_MINT:
-    case KOZO_INV_CNODE_MOVE:
-        if (!cte_empty(dest)) {
-            user_error("destination slot is occupied");
-            return KOZO_ERR_SLOT_OCCUPIED;
-        }
-        if (inv->label != KOZO_INV_CNODE_MOVE)
-            return decode_cnode_copy(inv, dest, inv->label == KOZO_INV_CNODE_MINT);
-        INV_NEED_ARGS(inv, KOZO_INV_CNODE_MOVE_NARGS);
-        if ((err = lookup_src(inv, &src)))
-            return err;
-        // Where a Delete stopped, only Delete (or Revoke) goes on: the slot keeps it.
-        if (cap_type(src->cap) == KOZO_OBJ_DELETING) {
-            user_error("a CNode or thread being deleted cannot be moved (Delete it to finish)");
-            return KOZO_ERR_ILLEGAL_OPERATION;
-        }
-        mdb_move(src, dest);
-        return KOZO_ERR_OK;
+    case KOZO_INV_CNODE_DELETE: return invoke_cnode_delete(slot);
+    case KOZO_INV_CNODE_REVOKE: return invoke_cnode_revoke(slot);
+    case KOZO_INV_CNODE_DESCRIBE: invoke_cnode_describe(slot, reply); return KOZO_ERR_OK;
+    default: break; // Copy, Mint, Move: into the slot, which must be empty
     }
-    return KOZO_ERR_ILLEGAL_OPERATION; // not reached: the label was checked above
+    if (!cte_empty(slot))
+        return user_reject(KOZO_ERR_SLOT_OCCUPIED, "destination slot is occupied");
+    if (inv->label == KOZO_INV_CNODE_MOVE)
+        return decode_cnode_move(inv, slot);
+    return decode_cnode_copy(inv, slot, inv->label == KOZO_INV_CNODE_MINT);
 }

@@ -41,8 +41,30 @@ irq_unbind_notification(struct notification *n)
         }
 }
 
+static void
+invoke_irq_control_get(cte_t *control, unsigned irq, cte_t *dest)
+{
+    irqs[irq].issued = true;
+    mdb_insert(control, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, irq), MDB_REVOCABLE);
+}
+
+static void
+invoke_irq_handler_set_notification(unsigned line, cap_t ntfn)
+{
+    irqs[line].ntfn = cap_ptr(ntfn);
+    irqs[line].badge = cap_badge(ntfn);
+    arch_irq_unmask(line);
+}
+
+static void
+invoke_irq_handler_ack(unsigned line)
+{
+    if (irqs[line].ntfn)
+        arch_irq_unmask(line);
+}
+
 static word_t
-decode_irq_control_get(struct invocation *inv)
+decode_irq_control_get(const struct invocation *inv)
 {
     const struct kozo_args_irq_control_get *g = &inv->a.irq_control_get;
     cte_t *dest;
@@ -57,40 +79,37 @@ decode_irq_control_get(struct invocation *inv)
         return err;
     if (!cte_empty(dest))
         return user_reject(KOZO_ERR_SLOT_OCCUPIED, "irq: destination slot is occupied");
-    irqs[g->irq].issued = true;
-    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IRQ_HANDLER, KOZO_RIGHTS_ALL, NULL, g->irq), MDB_REVOCABLE);
+    invoke_irq_control_get(inv->slot, (unsigned)g->irq, dest);
+    return KOZO_ERR_OK;
+}
+
+static word_t
+decode_irq_handler_set_notification(const struct invocation *inv)
+{
+    cte_t *n;
+    word_t err;
+
+    INV_NEED_ARGS(inv, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION_NARGS);
+    if ((err = cspace_lookup_cap(inv->caller, inv->a.irq_handler_set_notification.notification, &n)))
+        return err;
+    if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
+        return user_reject(KOZO_ERR_WRONG_TYPE, "irq handler: not a notification");
+    if (!cap_has(n->cap, KOZO_RIGHT_WRITE))
+        return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "irq handler: the notification cap cannot signal");
+    invoke_irq_handler_set_notification(irq_line(inv->cap), n->cap);
     return KOZO_ERR_OK;
 }
 
 word_t
-decode_irq_invocation(struct invocation *inv)
+decode_irq_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
-    unsigned line = irq_line(inv->cap);
-    cte_t *n;
-    word_t err;
-
+    (void)reply; // no IRQ method has results
     if (cap_type(inv->cap) == KOZO_OBJ_IRQ_CONTROL)
         return inv->label == KOZO_INV_IRQ_CONTROL_GET ? decode_irq_control_get(inv)
                                                       : INV_NO_METHOD(inv, "IRQ control");
-
     switch (inv->label) {
-    case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION:
-        INV_NEED_ARGS(inv, KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION_NARGS);
-        if ((err = cspace_lookup_cap(inv->caller, inv->a.irq_handler_set_notification.notification, &n)))
-            return err;
-        if (cap_type(n->cap) != KOZO_OBJ_NOTIFICATION)
-            return user_reject(KOZO_ERR_WRONG_TYPE, "irq handler: not a notification");
-        if (!cap_has(n->cap, KOZO_RIGHT_WRITE))
-            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS,
-                               "irq handler: the notification cap cannot signal");
-        irqs[line].ntfn = cap_ptr(n->cap);
-        irqs[line].badge = cap_badge(n->cap);
-        arch_irq_unmask(line);
-        return KOZO_ERR_OK;
-    case KOZO_INV_IRQ_HANDLER_ACK:
-        if (irqs[line].ntfn)
-            arch_irq_unmask(line);
-        return KOZO_ERR_OK;
+    case KOZO_INV_IRQ_HANDLER_SET_NOTIFICATION: return decode_irq_handler_set_notification(inv);
+    case KOZO_INV_IRQ_HANDLER_ACK: invoke_irq_handler_ack(irq_line(inv->cap)); return KOZO_ERR_OK;
     default: return INV_NO_METHOD(inv, "IRQ handler");
     }
 }

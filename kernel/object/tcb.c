@@ -113,8 +113,79 @@ lookup_typed(struct tcb *caller, word_t handle, word_t type, bool optional, cte_
     return KOZO_ERR_OK;
 }
 
+// --- The changes of state: each cannot fail --------------------------------------------
+
+// The thread holds copies of the caps it is configured with (made by cap_derive()).
+static void
+invoke_tcb_configure(struct tcb *t, cte_t *const src[TCB_SLOT_COUNT], const cap_t copy[TCB_SLOT_COUNT],
+                     word_t ipc_buffer_vaddr)
+{
+    for (int k = 0; k < TCB_SLOT_COUNT; k++) {
+        cte_delete(&t->slots[k]);
+        if (src[k])
+            mdb_insert(src[k], &t->slots[k], copy[k], 0);
+    }
+    t->ipc_buffer_vaddr = ipc_buffer_vaddr;
+    t->retype_made = 0; // a restarted Retype would look up its caps in another CSpace
+    if (t == current)
+        sched_request(); // the address space may have changed
+}
+
+static void
+invoke_tcb_set_registers(struct tcb *t, const struct kozo_args_tcb_set_registers *r)
+{
+    arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2);
+    t->retype_made = 0; // a preempted Retype it would have restarted is not its call now
+}
+
+static void
+invoke_tcb_read_registers(const struct tcb *t, struct inv_reply *reply)
+{
+    reply->res[0] = arch_ctx_ip(&t->ctx);
+    reply->res[1] = arch_ctx_sp(&t->ctx);
+    reply->res[2] = arch_ctx_flags(&t->ctx);
+    reply->res[3] = arch_ctx_ret(&t->ctx);
+    reply->nres = KOZO_INV_TCB_READ_REGISTERS_NRES;
+}
+
+static void
+invoke_tcb_info(const struct tcb *t, struct inv_reply *reply)
+{
+    reply->res[0] = t->state;
+    reply->res[1] = t->priority;
+    reply->nres = KOZO_INV_TCB_INFO_NRES;
+}
+
+static void
+invoke_tcb_resume(struct tcb *t)
+{
+    if (t->state == TS_INACTIVE)
+        sched_wake(t);
+}
+
+static void
+invoke_tcb_set_priority(struct tcb *t, uint8_t priority)
+{
+    if (t->state == TS_RUNNABLE) {
+        sched_dequeue(t);
+        t->priority = priority;
+        sched_enqueue(t);
+        sched_request();
+    } else {
+        t->priority = priority;
+    }
+}
+
+static void
+invoke_tcb_set_syscall_mode(struct tcb *t, word_t mode)
+{
+    t->syscall_limit = mode == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
+}
+
+// --- The checks -----------------------------------------------------------------------
+
 static word_t
-decode_tcb_configure(struct invocation *inv, struct tcb *t)
+decode_tcb_configure(const struct invocation *inv, struct tcb *t)
 {
     static const word_t types[TCB_SLOT_COUNT] = {
         [TCB_SLOT_CSPACE] = KOZO_OBJ_CNODE,
@@ -163,80 +234,62 @@ decode_tcb_configure(struct invocation *inv, struct tcb *t)
     if (src[TCB_SLOT_IPC_BUFFER] && !cap_has(src[TCB_SLOT_IPC_BUFFER]->cap, KOZO_RIGHT_WRITE))
         return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, // the kernel writes received words into it
                            "configure: the IPC buffer frame is read-only");
+    invoke_tcb_configure(t, src, copy, c->ipc_buffer_vaddr);
+    return KOZO_ERR_OK;
+}
 
-    // invoke
-    for (int k = 0; k < TCB_SLOT_COUNT; k++) {
-        cte_delete(&t->slots[k]);
-        if (src[k])
-            mdb_insert(src[k], &t->slots[k], copy[k], 0);
-    }
-    t->ipc_buffer_vaddr = c->ipc_buffer_vaddr;
-    t->retype_made = 0; // a restarted Retype would look up its caps in another CSpace
-    if (t == current)
-        sched_request(); // the address space may have changed
+static word_t
+decode_tcb_set_registers(const struct invocation *inv, struct tcb *t)
+{
+    const struct kozo_args_tcb_set_registers *r = &inv->a.tcb_set_registers;
+    INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
+    if (t == inv->caller || in_syscall(t))
+        return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "set registers: of the caller or a blocked thread");
+    if (!arch_ctx_user_ok(r->ip, r->sp, r->flags))
+        return user_reject(KOZO_ERR_RANGE, "set registers: not a user-mode register state");
+    invoke_tcb_set_registers(t, r);
+    return KOZO_ERR_OK;
+}
+
+static word_t
+decode_tcb_set_priority(const struct invocation *inv, struct tcb *t)
+{
+    word_t priority = inv->a.tcb_set_priority.priority;
+    INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
+    if (priority >= SCHED_PRIORITIES)
+        return user_reject(KOZO_ERR_RANGE, "set priority: %lu is not a priority", (unsigned long)priority);
+    if (priority > inv->caller->priority)
+        return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "set priority: %lu is above the caller's %u",
+                           (unsigned long)priority, inv->caller->priority);
+    invoke_tcb_set_priority(t, (uint8_t)priority);
     return KOZO_ERR_OK;
 }
 
 word_t
-decode_tcb_invocation(struct invocation *inv)
+decode_tcb_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     struct tcb *t = tcb_from_cap(inv->cap);
     const union kozo_inv_args *a = &inv->a;
 
     switch (inv->label) {
     case KOZO_INV_TCB_CONFIGURE: return decode_tcb_configure(inv, t);
-    case KOZO_INV_TCB_SET_REGISTERS: {
-        const struct kozo_args_tcb_set_registers *r = &a->tcb_set_registers;
-        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_REGISTERS_NARGS);
-        if (t == inv->caller || in_syscall(t))
-            return user_reject(KOZO_ERR_ILLEGAL_OPERATION,
-                               "set registers: of the caller or a blocked thread");
-        if (!arch_ctx_set_user(&t->ctx, r->ip, r->sp, r->flags, r->arg0, r->arg1, r->arg2))
-            return user_reject(KOZO_ERR_RANGE, "set registers: not a user-mode register state");
-        t->retype_made = 0; // a preempted Retype it would have restarted is not its call now
-        return KOZO_ERR_OK;
-    }
+    case KOZO_INV_TCB_SET_REGISTERS: return decode_tcb_set_registers(inv, t);
     case KOZO_INV_TCB_READ_REGISTERS:
         // A blocked thread's registers are not the ones it will resume with: that depends
         // on how the call ends (its result, or the restart if it is suspended).
         if (t == inv->caller || in_syscall(t))
             return user_reject(KOZO_ERR_ILLEGAL_OPERATION,
                                "read registers: of the caller or a blocked thread");
-        inv->res[0] = arch_ctx_ip(&t->ctx);
-        inv->res[1] = arch_ctx_sp(&t->ctx);
-        inv->res[2] = arch_ctx_flags(&t->ctx);
-        inv->res[3] = arch_ctx_ret(&t->ctx);
-        inv->nres = KOZO_INV_TCB_READ_REGISTERS_NRES;
+        invoke_tcb_read_registers(t, reply);
         return KOZO_ERR_OK;
-    case KOZO_INV_TCB_INFO:
-        inv->res[0] = t->state;
-        inv->res[1] = t->priority;
-        inv->nres = KOZO_INV_TCB_INFO_NRES;
-        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_INFO: invoke_tcb_info(t, reply); return KOZO_ERR_OK;
     case KOZO_INV_TCB_RESUME:
         if (cte_empty(&t->slots[TCB_SLOT_CSPACE]) || cte_empty(&t->slots[TCB_SLOT_VSPACE]))
             return user_reject(KOZO_ERR_ILLEGAL_OPERATION, "resume: thread has no CSpace or VSpace");
-        if (t->state == TS_INACTIVE)
-            sched_wake(t);
+        invoke_tcb_resume(t);
         return KOZO_ERR_OK;
     case KOZO_INV_TCB_SUSPEND: tcb_suspend(t); return KOZO_ERR_OK;
-    case KOZO_INV_TCB_SET_PRIORITY:
-        INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_PRIORITY_NARGS);
-        if (a->tcb_set_priority.priority >= SCHED_PRIORITIES)
-            return user_reject(KOZO_ERR_RANGE, "set priority: %lu is not a priority",
-                               (unsigned long)a->tcb_set_priority.priority);
-        if (a->tcb_set_priority.priority > inv->caller->priority)
-            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "set priority: %lu is above the caller's %u",
-                               (unsigned long)a->tcb_set_priority.priority, inv->caller->priority);
-        if (t->state == TS_RUNNABLE) {
-            sched_dequeue(t);
-            t->priority = (uint8_t)a->tcb_set_priority.priority;
-            sched_enqueue(t);
-            sched_request();
-        } else {
-            t->priority = (uint8_t)a->tcb_set_priority.priority;
-        }
-        return KOZO_ERR_OK;
+    case KOZO_INV_TCB_SET_PRIORITY: return decode_tcb_set_priority(inv, t);
     case KOZO_INV_TCB_SET_TLS_BASE:
         INV_NEED_ARGS(inv, KOZO_INV_TCB_SET_TLS_BASE_NARGS);
         if (!arch_tls_base_ok(a->tcb_set_tls_base.base))
@@ -250,7 +303,7 @@ decode_tcb_invocation(struct invocation *inv)
             a->tcb_set_syscall_mode.mode != KOZO_SYSCALL_MODE_FAULT)
             return user_reject(KOZO_ERR_INVALID_ARGUMENT, "set syscall mode: no mode %lu",
                                (unsigned long)a->tcb_set_syscall_mode.mode);
-        t->syscall_limit = a->tcb_set_syscall_mode.mode == KOZO_SYSCALL_MODE_FAULT ? 0 : KOZO_SYS_COUNT;
+        invoke_tcb_set_syscall_mode(t, a->tcb_set_syscall_mode.mode);
         return KOZO_ERR_OK;
     default: return INV_NO_METHOD(inv, "TCB");
     }

@@ -14,76 +14,31 @@
 #include <kern/object.h>
 #include <kern/printk.h>
 #include <kern/tcb.h>
-#include <kern/untyped.h>
 #include <string.h>
 
 // Zeroing is the long part of a Retype (256 objects of up to 2 MiB): after each object, once
 // this many bytes were zeroed since the last look, a pending interrupt stops the call.
 #define RETYPE_CHUNK (64u << 10)
 
-word_t
-untyped_retype(cte_t *ut, word_t type, word_t size_bits, cte_t *dest_slots, word_t count, word_t *made)
-{
-    cap_t u = ut->cap;
-    unsigned bits = object_retype_bits(type, size_bits);
-    uintptr_t base = (uintptr_t)cap_ptr(u);
-    word_t free = mdb_has_children(ut) ? ut_free_index(u) : 0;
-    word_t done = made ? *made : 0; // objects a preempted call of this thread already made
+// A Retype, checked: what invoke_untyped_retype() makes, and where.
+struct retype {
+    cte_t *ut;
+    word_t type, size_bits;
+    unsigned bits; // of one object
+    cte_t *dest;   // the first of `count` slots
+    word_t count;
+    word_t start; // where object number `done` goes, from the Untyped's base
+    word_t *made; // how many a preempted call of this thread already made (done)
+};
 
-    if (type == KOZO_OBJ_NULL || type > KOZO_OBJ_RETYPE_MAX || bits == 0) {
-        user_error("retype: bad type %lu or size %lu", (unsigned long)type, (unsigned long)size_bits);
-        return KOZO_ERR_INVALID_ARGUMENT;
-    }
-    if (ut_device(u) && !object_device_ok(type)) {
-        user_error("retype: device memory can only become frames");
-        return KOZO_ERR_INVALID_ARGUMENT;
-    }
-    if (count < 1 || count > KOZO_RETYPE_MAX_COUNT || bits > ut_bits(u) || done >= count) {
-        user_error("retype: count %lu or size 2^%u out of range", (unsigned long)count, bits);
-        return KOZO_ERR_RANGE;
-    }
-    for (word_t i = done; i < count; i++)
-        if (!cte_empty(&dest_slots[i])) {
-            user_error("retype: destination slot %lu is occupied", (unsigned long)i);
-            return KOZO_ERR_SLOT_OCCUPIED;
-        }
-    word_t start = ALIGN_UP(free, BIT(bits));
-    if (start > BIT(ut_bits(u)) || (BIT(ut_bits(u)) - start) >> bits < count - done) {
-        user_error("retype: %lu objects of 2^%u bytes do not fit", (unsigned long)(count - done), bits);
-        return KOZO_ERR_NOT_ENOUGH_MEMORY;
-    }
-
-    // invoke: cannot fail from here. One object at a time, each complete (zeroed, its cap
-    // in place, the watermark past it) before the next, so that the call can stop between
-    // two: the restarted call (syscall.c gives it *made back) goes on with the next slot.
-    word_t zeroed = 0;
-    for (word_t i = done; i < count; i++) {
-        word_t off = start + ((i - done) << bits);
-        mdb_insert(ut, &dest_slots[i],
-                   object_create(type, size_bits, (void *)(base + off), bits, ut_device(u)), MDB_REVOCABLE);
-        ut->cap = ut_set_free_index(ut->cap, off + BIT(bits));
-        if (type != KOZO_OBJ_UNTYPED && !ut_device(u))
-            zeroed += BIT(bits);
-        if (made && i + 1 < count && zeroed >= RETYPE_CHUNK) {
-            zeroed = 0;
-            if (arch_irq_pending()) {
-                *made = i + 1;
-                return ERR_RESTART;
-            }
-        }
-    }
-    return KOZO_ERR_OK;
-}
-
-word_t
-decode_untyped_invocation(struct invocation *inv)
+static word_t
+decode_untyped_retype(const struct invocation *inv, struct retype *rt)
 {
     const struct kozo_args_untyped_retype *r = &inv->a.untyped_retype;
+    cap_t u = inv->cap;
     cte_t *node;
     word_t err;
 
-    if (inv->label != KOZO_INV_UNTYPED_RETYPE)
-        return INV_NO_METHOD(inv, "Untyped");
     INV_NEED_ARGS(inv, KOZO_INV_UNTYPED_RETYPE_NARGS);
     if (r->node_depth == 0)
         err = cspace_lookup_cap(inv->caller, r->root, &node);
@@ -97,6 +52,73 @@ decode_untyped_invocation(struct invocation *inv)
     if (r->node_offset >= slots || r->count > slots - r->node_offset)
         return user_reject(KOZO_ERR_RANGE, "retype: slots %lu..+%lu outside a CNode of %lu",
                            (unsigned long)r->node_offset, (unsigned long)r->count, (unsigned long)slots);
-    return untyped_retype(inv->slot, r->type, r->size_bits, (cte_t *)cap_ptr(node->cap) + r->node_offset,
-                          r->count, &inv->caller->retype_made);
+
+    unsigned bits = object_retype_bits(r->type, r->size_bits);
+    word_t done = inv->caller->retype_made; // objects a preempted call of this thread already made
+    if (r->type == KOZO_OBJ_NULL || r->type > KOZO_OBJ_RETYPE_MAX || bits == 0)
+        return user_reject(KOZO_ERR_INVALID_ARGUMENT, "retype: bad type %lu or size %lu",
+                           (unsigned long)r->type, (unsigned long)r->size_bits);
+    if (ut_device(u) && !object_device_ok(r->type))
+        return user_reject(KOZO_ERR_INVALID_ARGUMENT, "retype: device memory can only become frames");
+    if (r->count < 1 || r->count > KOZO_RETYPE_MAX_COUNT || bits > ut_bits(u) || done >= r->count)
+        return user_reject(KOZO_ERR_RANGE, "retype: count %lu or size 2^%u out of range",
+                           (unsigned long)r->count, bits);
+    cte_t *dest = (cte_t *)cap_ptr(node->cap) + r->node_offset;
+    for (word_t i = done; i < r->count; i++)
+        if (!cte_empty(&dest[i]))
+            return user_reject(KOZO_ERR_SLOT_OCCUPIED, "retype: destination slot %lu is occupied",
+                               (unsigned long)i);
+    word_t free = mdb_has_children(inv->slot) ? ut_free_index(u) : 0;
+    word_t start = ALIGN_UP(free, BIT(bits));
+    if (start > BIT(ut_bits(u)) || (BIT(ut_bits(u)) - start) >> bits < r->count - done)
+        return user_reject(KOZO_ERR_NOT_ENOUGH_MEMORY, "retype: %lu objects of 2^%u bytes do not fit",
+                           (unsigned long)(r->count - done), bits);
+    *rt = (struct retype){ inv->slot, r->type,  r->size_bits, bits,
+                           dest,      r->count, start,        &inv->caller->retype_made };
+    return KOZO_ERR_OK;
+}
+
+// One object at a time, each complete (zeroed, its cap in place, the watermark past it)
+// before the next, so that the call can stop between two: the restarted call (syscall.c
+// gives it retype_made back) goes on with the next slot. Cannot fail; ERR_RESTART says it
+// stopped for an interrupt.
+static word_t
+invoke_untyped_retype(const struct retype *rt)
+{
+    cte_t *ut = rt->ut;
+    bool device = ut_device(ut->cap);
+    uintptr_t base = (uintptr_t)cap_ptr(ut->cap);
+    word_t done = *rt->made, zeroed = 0;
+
+    for (word_t i = done; i < rt->count; i++) {
+        word_t off = rt->start + ((i - done) << rt->bits);
+        mdb_insert(ut, &rt->dest[i],
+                   object_create(rt->type, rt->size_bits, (void *)(base + off), rt->bits, device),
+                   MDB_REVOCABLE);
+        ut->cap = ut_set_free_index(ut->cap, off + BIT(rt->bits));
+        if (rt->type != KOZO_OBJ_UNTYPED && !device)
+            zeroed += BIT(rt->bits);
+        if (i + 1 < rt->count && zeroed >= RETYPE_CHUNK) {
+            zeroed = 0;
+            if (arch_irq_pending()) {
+                *rt->made = i + 1;
+                return ERR_RESTART;
+            }
+        }
+    }
+    return KOZO_ERR_OK;
+}
+
+word_t
+decode_untyped_invocation(const struct invocation *inv, struct inv_reply *reply)
+{
+    struct retype rt;
+    word_t err;
+
+    (void)reply; // Retype has no results
+    if (inv->label != KOZO_INV_UNTYPED_RETYPE)
+        return INV_NO_METHOD(inv, "Untyped");
+    if ((err = decode_untyped_retype(inv, &rt)))
+        return err;
+    return invoke_untyped_retype(&rt);
 }

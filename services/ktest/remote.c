@@ -20,30 +20,30 @@ _Static_assert(__builtin_offsetof(struct kozo_ipc_buffer, msg) == 0,
 // in the shared page, reply with word 0 + 1, word 1 = the badge seen and word 63 + 1 (same
 // length and label: the other IPC buffer words go back as they came), receive the next.
 // remote_read(rdi = address): load from it (a fault, when it is not mapped there).
-__asm__(
-    ".pushsection .rodata\n"
-    ".globl remote_echo, remote_echo_end, remote_read, remote_read_end\n"
-    "remote_echo:\n"
-    "    movq %rdi, %r12\n"
-    "    movq %rsi, %r13\n"
-    "    xorl %esi, %esi\n"
-    "    movl $" STR(KOZO_SYS_RECV) ", %eax\n"
-                                    "    syscall\n"
-                                    "1:  incq (%r13)\n"
-                                    "    addq $1, %rdx\n"
-                                    "    incq " STR(IPC_VA) " + 8 * 63\n"
-                                                            "    movq %rdi, %r10\n"
-                                                            "    movq %r12, %rdi\n"
-                                                            "    movl $" STR(
-                                                                KOZO_SYS_REPLY_RECV) ", %eax\n"
-                                                                                     "    syscall\n"
-                                                                                     "    jmp 1b\n"
-                                                                                     "remote_echo_end:\n"
-                                                                                     "remote_read:\n"
-                                                                                     "    movq (%rdi), %rax\n"
-                                                                                     "    ud2\n"
-                                                                                     "remote_read_end:\n"
-                                                                                     ".popsection\n");
+// clang-format off
+__asm__(".pushsection .rodata\n"
+        ".globl remote_echo, remote_echo_end, remote_read, remote_read_end\n"
+        "remote_echo:\n"
+        "    movq %rdi, %r12\n"
+        "    movq %rsi, %r13\n"
+        "    xorl %esi, %esi\n"
+        "    movl $" STR(KOZO_SYS_RECV) ", %eax\n"
+        "    syscall\n"
+        "1:  incq (%r13)\n"
+        "    addq $1, %rdx\n"
+        "    incq " STR(IPC_VA) " + 8 * 63\n"
+        "    movq %rdi, %r10\n"
+        "    movq %r12, %rdi\n"
+        "    movl $" STR(KOZO_SYS_REPLY_RECV) ", %eax\n"
+        "    syscall\n"
+        "    jmp 1b\n"
+        "remote_echo_end:\n"
+        "remote_read:\n"
+        "    movq (%rdi), %rax\n"
+        "    ud2\n"
+        "remote_read_end:\n"
+        ".popsection\n");
+// clang-format on
 extern const char remote_echo[], remote_echo_end[], remote_read[], remote_read_end[];
 
 struct remote {

@@ -29,7 +29,6 @@
 #include <kern/notification.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
-#include <kern/untyped.h>
 #include <setjmp.h>
 
 #include "host.h"

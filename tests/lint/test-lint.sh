@@ -138,6 +138,12 @@ new_case arg-index-a
 fn 'return (int)a[0] + t;' | put kernel/arch/x86_64/x.c
 expect_fail "a[N] in an arch decoder" arg-index --no-format
 
+new_case decode-const
+printf 'struct invocation;\nint decode_foo_bar(struct invocation *inv);\n' | put kernel/object/x.h
+expect_fail "a decoder that may change its invocation" decode-const --no-format
+printf 'struct invocation;\nint decode_foo_bar(const struct invocation *inv);\n' | put kernel/object/x.h
+expect_pass "a decoder with a const invocation" --no-format
+
 new_case size
 { fn 'return t;'; for _ in $(seq 794); do echo '// padding'; done; } | put tests/big.c
 expect_fail "a file over 800 lines" size --no-format

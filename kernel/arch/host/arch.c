@@ -236,7 +236,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
         break;
     }
     case KOZO_FAULT_EXCEPTION:
-        if (n >= 3)
+        if (n >= 3 && arch_ctx_user_ok(w[0], w[1], w[2]))
             arch_ctx_set_user(c, w[0], w[1], w[2], c->r[HREG_ARG0], c->r[HREG_ARG1], c->r[HREG_ARG2]);
         break;
     default: break; // FAULT_VM: retry
@@ -247,9 +247,9 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
 // Frames and page tables are x86_64's (vspace.c, with their per-type rules); there are no
 // I/O ports on the host, only the control cap the harness gives its root task, alone.
 word_t
-arch_decode_invocation(struct invocation *inv)
+arch_decode_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
-    return decode_vspace_invocation(inv);
+    return decode_vspace_invocation(inv, reply);
 }
 
 word_t

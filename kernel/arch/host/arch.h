@@ -101,12 +101,17 @@ arch_set_mr(struct arch_context *c, unsigned i, word_t v)
     c->r[HREG_MR0 + (i < 3 ? i : 3)] = v;
 }
 
-// Registers settable through TCB.SetRegisters. Returns false for a non-user address.
+// Registers settable through TCB.SetRegisters: a user-mode state (the flags are masked to
+// what user mode may set), checked by arch_ctx_user_ok() first.
 static inline bool
+arch_ctx_user_ok(word_t ip, word_t sp, word_t flags)
+{
+    (void)flags;
+    return ip < KOZO_USER_TOP && sp <= KOZO_USER_TOP;
+}
+static inline void
 arch_ctx_set_user(struct arch_context *c, word_t ip, word_t sp, word_t flags, word_t a0, word_t a1, word_t a2)
 {
-    if (ip >= KOZO_USER_TOP || sp > KOZO_USER_TOP)
-        return false;
     c->r[HREG_IP] = ip;
     c->r[HREG_SP] = sp;
     c->r[HREG_FLAGS] = (flags & RFLAGS_USER_OK) | RFLAGS_FIXED;
@@ -114,7 +119,6 @@ arch_ctx_set_user(struct arch_context *c, word_t ip, word_t sp, word_t flags, wo
     c->r[HREG_ARG1] = a1;
     c->r[HREG_ARG2] = a2;
     c->full = 1;
-    return true;
 }
 
 static inline bool

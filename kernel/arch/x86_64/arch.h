@@ -90,12 +90,17 @@ arch_set_mr(struct arch_context *c, unsigned i, word_t v)
     }
 }
 
-// Registers settable through TCB.SetRegisters. Returns false for a non-user address.
+// Registers settable through TCB.SetRegisters: a user-mode state (the flags are masked to
+// what user mode may set), checked by arch_ctx_user_ok() first.
 static inline bool
+arch_ctx_user_ok(word_t ip, word_t sp, word_t flags)
+{
+    (void)flags;
+    return ip < KOZO_USER_TOP && sp <= KOZO_USER_TOP;
+}
+static inline void
 arch_ctx_set_user(struct arch_context *c, word_t ip, word_t sp, word_t flags, word_t a0, word_t a1, word_t a2)
 {
-    if (ip >= KOZO_USER_TOP || sp > KOZO_USER_TOP)
-        return false;
     c->rip = ip;
     c->rsp = sp;
     c->rflags = (flags & RFLAGS_USER_OK) | RFLAGS_FIXED;
@@ -103,7 +108,6 @@ arch_ctx_set_user(struct arch_context *c, word_t ip, word_t sp, word_t flags, wo
     c->rsi = a1;
     c->rdx = a2;
     c->full = 1;
-    return true;
 }
 
 // The FS base must be canonical: a user address (or 0).

@@ -109,7 +109,8 @@ paddr_t vspace_kernel_root(void);
 void vspace_activate(cap_t vspace); // load this VSpace (or the kernel's tables) into CR3
 bool vspace_pcid_on(void);          // are address spaces tagged with PCIDs?
 struct invocation;
-word_t decode_ioport_invocation(struct invocation *inv); // ioport.c
+struct inv_reply;
+word_t decode_ioport_invocation(const struct invocation *inv, struct inv_reply *reply); // ioport.c
 
 #define VEC_IRQ_BASE 32
 #define VEC_TIMER    0xf0

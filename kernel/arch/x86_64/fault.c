@@ -74,7 +74,7 @@ arch_fault_reply(struct tcb *t, const word_t *w, unsigned n)
         break;
     }
     case KOZO_FAULT_EXCEPTION:
-        if (n >= 3)
+        if (n >= 3 && arch_ctx_user_ok(w[0], w[1], w[2]))
             arch_ctx_set_user(c, w[0], w[1], w[2], c->rdi, c->rsi, c->rdx);
         break;
     default: break; // FAULT_VM: retry the instruction

@@ -56,8 +56,31 @@ mixes_platform(word_t first, word_t last)
     return false;
 }
 
+static void
+invoke_ioport_control_issue(cte_t *control, word_t first, word_t last, cte_t *dest)
+{
+    mdb_insert(control, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, first | (last << 16)),
+               MDB_REVOCABLE);
+}
+
+static void
+invoke_ioport_out(word_t port, unsigned width, word_t value)
+{
+    if (width == 1)
+        outb((uint16_t)port, (uint8_t)value);
+    else
+        outl((uint16_t)port, (uint32_t)value);
+}
+
+static void
+invoke_ioport_in(word_t port, unsigned width, struct inv_reply *reply)
+{
+    reply->res[0] = width == 1 ? inb((uint16_t)port) : inl((uint16_t)port);
+    reply->nres = 1;
+}
+
 static word_t
-decode_ioport_control_issue(struct invocation *inv)
+decode_ioport_control_issue(const struct invocation *inv)
 {
     const struct kozo_args_ioport_control_issue *r = &inv->a.ioport_control_issue;
     cte_t *dest;
@@ -67,21 +90,17 @@ decode_ioport_control_issue(struct invocation *inv)
     if (r->first > r->last || r->last > 0xffff)
         return user_reject(KOZO_ERR_RANGE, "ports %#lx-%#lx: not a range of ports", (unsigned long)r->first,
                            (unsigned long)r->last);
-    if (overlaps_kernel(r->first, r->last)) {
-        user_error("ports %#lx-%#lx belong to the kernel", (unsigned long)r->first, (unsigned long)r->last);
-        return KOZO_ERR_INSUFFICIENT_RIGHTS;
-    }
-    if (mixes_platform(r->first, r->last)) {
-        user_error("ports %#lx-%#lx mix platform ports with others", (unsigned long)r->first,
-                   (unsigned long)r->last);
-        return KOZO_ERR_RANGE;
-    }
+    if (overlaps_kernel(r->first, r->last))
+        return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "ports %#lx-%#lx belong to the kernel",
+                           (unsigned long)r->first, (unsigned long)r->last);
+    if (mixes_platform(r->first, r->last))
+        return user_reject(KOZO_ERR_RANGE, "ports %#lx-%#lx mix platform ports with others",
+                           (unsigned long)r->first, (unsigned long)r->last);
     if ((err = cspace_lookup_rel(inv->caller, r->root, r->index, r->depth, &dest)))
         return err;
     if (!cte_empty(dest))
         return user_reject(KOZO_ERR_SLOT_OCCUPIED, "ports: destination slot is occupied");
-    mdb_insert(inv->slot, dest, cap_make(KOZO_OBJ_IOPORT, KOZO_RIGHTS_ALL, NULL, r->first | (r->last << 16)),
-               MDB_REVOCABLE);
+    invoke_ioport_control_issue(inv->slot, r->first, r->last, dest);
     return KOZO_ERR_OK;
 }
 
@@ -93,7 +112,7 @@ _Static_assert(SAME_WORD(in8, port) && SAME_WORD(in32, port) && SAME_WORD(out32,
                "the I/O-port methods' arguments");
 
 word_t
-decode_ioport_invocation(struct invocation *inv)
+decode_ioport_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     cap_t c = inv->cap;
     const struct kozo_args_ioport_out8 *io = &inv->a.ioport_out8;
@@ -116,15 +135,10 @@ decode_ioport_invocation(struct invocation *inv)
     if (port > 0xffff || port < ioport_first(c) || port + width - 1 > ioport_last(c))
         return user_reject(KOZO_ERR_RANGE, "port %#lx (%u bytes) outside the cap's %#x-%#x",
                            (unsigned long)port, width, ioport_first(c), ioport_last(c));
-    if (out) {
-        if (width == 1)
-            outb((uint16_t)port, (uint8_t)io->value);
-        else
-            outl((uint16_t)port, (uint32_t)io->value);
-        return KOZO_ERR_OK;
-    }
-    inv->res[0] = width == 1 ? inb((uint16_t)port) : inl((uint16_t)port);
-    inv->nres = 1;
+    if (out)
+        invoke_ioport_out(port, width, io->value);
+    else
+        invoke_ioport_in(port, width, reply);
     return KOZO_ERR_OK;
 }
 

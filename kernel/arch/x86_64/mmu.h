@@ -45,6 +45,7 @@ word_t mmu_cr3_tag(unsigned asid);
 
 // Invocations on frames and page-table levels (vspace.c), for arch_decode_invocation.
 struct invocation;
-word_t decode_vspace_invocation(struct invocation *inv);
+struct inv_reply;
+word_t decode_vspace_invocation(const struct invocation *inv, struct inv_reply *reply);
 
 #endif

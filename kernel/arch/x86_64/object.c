@@ -8,11 +8,11 @@
 #include "mmu.h"
 
 word_t
-arch_decode_invocation(struct invocation *inv)
+arch_decode_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     switch (cap_type(inv->cap)) {
     case KOZO_OBJ_IOPORT_CONTROL:
-    case KOZO_OBJ_IOPORT: return decode_ioport_invocation(inv);
-    default: return decode_vspace_invocation(inv);
+    case KOZO_OBJ_IOPORT: return decode_ioport_invocation(inv, reply);
+    default: return decode_vspace_invocation(inv, reply);
     }
 }

@@ -146,7 +146,7 @@ arch_frame_unmap(cap_t frame)
 
 // The VSpace named by a handle argument, as a PML4 pointer and ASID.
 static word_t
-lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asid)
+lookup_vspace(const struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asid)
 {
     cte_t *slot;
     word_t err = cspace_lookup_cap(inv->caller, handle, &slot);
@@ -162,57 +162,75 @@ lookup_vspace(struct invocation *inv, word_t handle, pte_t **pml4, unsigned *asi
     return KOZO_ERR_OK;
 }
 
-static word_t
-decode_frame_invocation(struct invocation *inv)
+// The changes of state: each cannot fail (the entry was found empty, the cap unmapped).
+static void
+invoke_frame_map(cte_t *slot, pte_t *e, unsigned asid, word_t vaddr, word_t rights, word_t attrs)
 {
+    cap_t f = slot->cap;
+    *e = arch_pa(cap_ptr(f)) | PTE_P | PTE_U | (rights & KOZO_RIGHT_WRITE ? PTE_W : 0) |
+         (frame_level(f) ? PTE_PS : 0) | (attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
+         ((attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
+    slot->cap = map_set(f, asid, vaddr);
+}
+
+static void
+invoke_frame_unmap(cte_t *slot)
+{
+    if (map_is_mapped(slot->cap)) {
+        arch_frame_unmap(slot->cap);
+        slot->cap = map_clear(slot->cap);
+    }
+}
+
+static void
+invoke_frame_get_address(cap_t f, struct inv_reply *reply)
+{
+    reply->res[0] = arch_pa(cap_ptr(f));
+    reply->nres = KOZO_INV_FRAME_GET_ADDRESS_NRES;
+}
+
+static word_t
+decode_frame_map(const struct invocation *inv)
+{
+    const struct kozo_args_frame_map *m = &inv->a.frame_map;
     cap_t f = inv->cap;
     unsigned level = frame_level(f), bits = level ? KOZO_LARGE_PAGE_BITS : KOZO_PAGE_BITS;
     pte_t *pml4;
     unsigned asid;
     word_t err;
 
+    INV_NEED_ARGS(inv, KOZO_INV_FRAME_MAP_NARGS);
+    if (map_is_mapped(f))
+        return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: this cap is mapped already");
+    // x86 has no user page that is writable or executable but not readable: a mapping is
+    // readable or there is none. Without READ (in the cap, or asked for) Map refuses.
+    word_t rights = cap_rights(f) & m->rights;
+    if (!(rights & KOZO_RIGHT_READ))
+        return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "frame map: no READ right (cap or request)");
+    if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
+        return err;
+    if (!IS_ALIGNED(m->vaddr, bits))
+        return user_reject(KOZO_ERR_ALIGNMENT, "frame map: %#lx is not aligned to 2^%u",
+                           (unsigned long)m->vaddr, bits);
+    if (m->vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m->vaddr < BIT(bits))
+        return user_reject(KOZO_ERR_RANGE, "frame map: %#lx is above user space", (unsigned long)m->vaddr);
+    pte_t *e = walk(pml4, m->vaddr, level);
+    if (!e)
+        return user_reject(KOZO_ERR_MISSING_LEVEL, "frame map: no table above %#lx", (unsigned long)m->vaddr);
+    if (*e & PTE_P)
+        return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: %#lx is mapped already",
+                           (unsigned long)m->vaddr);
+    invoke_frame_map(inv->slot, e, asid, m->vaddr, rights, m->attrs);
+    return KOZO_ERR_OK;
+}
+
+static word_t
+decode_frame_invocation(const struct invocation *inv, struct inv_reply *reply)
+{
     switch (inv->label) {
-    case KOZO_INV_FRAME_MAP: {
-        INV_NEED_ARGS(inv, KOZO_INV_FRAME_MAP_NARGS);
-        const struct kozo_args_frame_map *m = &inv->a.frame_map;
-        if (map_is_mapped(f))
-            return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: this cap is mapped already");
-        // x86 has no user page that is writable or executable but not readable: a mapping
-        // is readable or there is none. Without READ (in the cap, or asked for) Map refuses.
-        word_t rights = cap_rights(f) & m->rights;
-        if (!(rights & KOZO_RIGHT_READ))
-            return user_reject(KOZO_ERR_INSUFFICIENT_RIGHTS, "frame map: no READ right (cap or request)");
-        if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
-            return err;
-        if (!IS_ALIGNED(m->vaddr, bits))
-            return user_reject(KOZO_ERR_ALIGNMENT, "frame map: %#lx is not aligned to 2^%u",
-                               (unsigned long)m->vaddr, bits);
-        if (m->vaddr >= KOZO_USER_TOP || KOZO_USER_TOP - m->vaddr < BIT(bits))
-            return user_reject(KOZO_ERR_RANGE, "frame map: %#lx is above user space",
-                               (unsigned long)m->vaddr);
-        pte_t *e = walk(pml4, m->vaddr, level);
-        if (!e)
-            return user_reject(KOZO_ERR_MISSING_LEVEL, "frame map: no table above %#lx",
-                               (unsigned long)m->vaddr);
-        if (*e & PTE_P)
-            return user_reject(KOZO_ERR_ALREADY_MAPPED, "frame map: %#lx is mapped already",
-                               (unsigned long)m->vaddr);
-        *e = arch_pa(cap_ptr(f)) | PTE_P | PTE_U | (rights & KOZO_RIGHT_WRITE ? PTE_W : 0) |
-             (level ? PTE_PS : 0) | (m->attrs & KOZO_FRAME_ATTR_EXEC ? 0 : PTE_NX) |
-             ((m->attrs & KOZO_FRAME_ATTR_UNCACHED) || map_is_device(f) ? PTE_PCD | PTE_PWT : 0);
-        inv->slot->cap = map_set(f, asid, m->vaddr);
-        return KOZO_ERR_OK;
-    }
-    case KOZO_INV_FRAME_UNMAP:
-        if (map_is_mapped(f)) {
-            arch_frame_unmap(f);
-            inv->slot->cap = map_clear(f);
-        }
-        return KOZO_ERR_OK;
-    case KOZO_INV_FRAME_GET_ADDRESS:
-        inv->res[0] = arch_pa(cap_ptr(f));
-        inv->nres = 1;
-        return KOZO_ERR_OK;
+    case KOZO_INV_FRAME_MAP: return decode_frame_map(inv);
+    case KOZO_INV_FRAME_UNMAP: invoke_frame_unmap(inv->slot); return KOZO_ERR_OK;
+    case KOZO_INV_FRAME_GET_ADDRESS: invoke_frame_get_address(inv->cap, reply); return KOZO_ERR_OK;
     default: return INV_NO_METHOD(inv, "frame");
     }
 }
@@ -248,42 +266,55 @@ arch_table_unmap(cap_t table)
         mmu_flush(asid, 0, true); // the entries below went too: drop the whole address space's
 }
 
-static word_t
-decode_page_table_invocation(struct invocation *inv)
+static void
+invoke_page_table_map(cte_t *slot, pte_t *e, unsigned asid, word_t va)
 {
+    *e = arch_pa(cap_ptr(slot->cap)) | PTE_P | PTE_W | PTE_U;
+    slot->cap = map_set(slot->cap, asid, va);
+}
+
+static void
+invoke_page_table_unmap(cte_t *slot)
+{
+    if (map_is_mapped(slot->cap)) {
+        arch_table_unmap(slot->cap);
+        slot->cap = map_clear(slot->cap);
+    }
+}
+
+static word_t
+decode_page_table_map(const struct invocation *inv)
+{
+    const struct kozo_args_page_table_map *m = &inv->a.page_table_map;
     cap_t t = inv->cap;
     unsigned level = table_level(t);
     pte_t *pml4;
     unsigned asid;
     word_t err;
 
+    INV_NEED_ARGS(inv, KOZO_INV_PAGE_TABLE_MAP_NARGS);
+    word_t va = ALIGN_DOWN(m->vaddr, BIT(12 + 9 * level));
+    if (map_is_mapped(t))
+        return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: this table is mapped already");
+    if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
+        return err;
+    if (va >= KOZO_USER_TOP)
+        return user_reject(KOZO_ERR_RANGE, "table map: %#lx is above user space", (unsigned long)va);
+    pte_t *e = walk(pml4, va, level);
+    if (!e)
+        return user_reject(KOZO_ERR_MISSING_LEVEL, "table map: no table above %#lx", (unsigned long)va);
+    if (*e & PTE_P)
+        return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: %#lx has a table already", (unsigned long)va);
+    invoke_page_table_map(inv->slot, e, asid, va);
+    return KOZO_ERR_OK;
+}
+
+static word_t
+decode_page_table_invocation(const struct invocation *inv)
+{
     switch (inv->label) {
-    case KOZO_INV_PAGE_TABLE_MAP: {
-        INV_NEED_ARGS(inv, KOZO_INV_PAGE_TABLE_MAP_NARGS);
-        const struct kozo_args_page_table_map *m = &inv->a.page_table_map;
-        word_t va = ALIGN_DOWN(m->vaddr, BIT(12 + 9 * level));
-        if (map_is_mapped(t))
-            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: this table is mapped already");
-        if ((err = lookup_vspace(inv, m->vspace, &pml4, &asid)))
-            return err;
-        if (va >= KOZO_USER_TOP)
-            return user_reject(KOZO_ERR_RANGE, "table map: %#lx is above user space", (unsigned long)va);
-        pte_t *e = walk(pml4, va, level);
-        if (!e)
-            return user_reject(KOZO_ERR_MISSING_LEVEL, "table map: no table above %#lx", (unsigned long)va);
-        if (*e & PTE_P)
-            return user_reject(KOZO_ERR_ALREADY_MAPPED, "table map: %#lx has a table already",
-                               (unsigned long)va);
-        *e = arch_pa(cap_ptr(t)) | PTE_P | PTE_W | PTE_U;
-        inv->slot->cap = map_set(t, asid, va);
-        return KOZO_ERR_OK;
-    }
-    case KOZO_INV_PAGE_TABLE_UNMAP:
-        if (map_is_mapped(t)) {
-            arch_table_unmap(t);
-            inv->slot->cap = map_clear(t);
-        }
-        return KOZO_ERR_OK;
+    case KOZO_INV_PAGE_TABLE_MAP: return decode_page_table_map(inv);
+    case KOZO_INV_PAGE_TABLE_UNMAP: invoke_page_table_unmap(inv->slot); return KOZO_ERR_OK;
     default: return INV_NO_METHOD(inv, "page table");
     }
 }
@@ -317,11 +348,11 @@ arch_cap_derive(cap_t *c)
 }
 
 word_t
-decode_vspace_invocation(struct invocation *inv)
+decode_vspace_invocation(const struct invocation *inv, struct inv_reply *reply)
 {
     switch (cap_type(inv->cap)) {
     case KOZO_OBJ_FRAME:
-    case KOZO_OBJ_LARGE_FRAME: return decode_frame_invocation(inv);
+    case KOZO_OBJ_LARGE_FRAME: return decode_frame_invocation(inv, reply);
     case KOZO_OBJ_PAGE_TABLE:
     case KOZO_OBJ_PAGE_DIRECTORY:
     case KOZO_OBJ_PDPT: return decode_page_table_invocation(inv);

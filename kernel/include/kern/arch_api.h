@@ -57,7 +57,8 @@ void arch_fault_reply(struct tcb *t, const word_t *words, unsigned n);
 
 // Invocations on arch-specific objects (frames, page tables, I/O ports).
 struct invocation;
-word_t arch_decode_invocation(struct invocation *inv);
+struct inv_reply;
+word_t arch_decode_invocation(const struct invocation *inv, struct inv_reply *reply);
 
 // The per-type rules the portable core leaves to the architecture's own object types
 // (x86_64: the paging levels below the root and the I/O ports). Each is asked for every cap

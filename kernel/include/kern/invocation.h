@@ -3,8 +3,10 @@
 // Invocations: a CALL on a capability to a kernel object.
 //
 // Every object file splits its invocations in two (seL4's rule): decode_<obj>_<op>() only
-// checks (arguments, rights, lookups, space) and changes nothing; invoke_<obj>_<op>() only
-// acts and cannot fail. An error therefore never leaves half-done work behind.
+// checks (arguments, rights, lookups, space) and changes nothing: it sees the invocation
+// as const; invoke_<obj>_<op>() only acts and cannot fail: it returns nothing, or, for the
+// preemptible operations (Retype, Delete, Revoke), ERR_RESTART when it stopped for an
+// interrupt, which is not an error. An error therefore never leaves half-done work behind.
 //
 // Names: decode_<obj>_invocation() is an object type's entry, called from core/object.c
 // (or, for the architecture's types, from arch_decode_invocation()); decode_<obj>_<op>()
@@ -17,6 +19,7 @@
 #include <kern/printk.h>
 #include <kern/tcb.h>
 
+// What was called: decoders read it and never write it.
 struct invocation {
     struct tcb *caller;
     cte_t *slot; // the slot of the invoked cap
@@ -27,6 +30,10 @@ struct invocation {
         word_t args[KOZO_MSG_MAX_WORDS]; // the message words, as syscall.c copies them in
         union kozo_inv_args a;           // the same, as decoders read them: by method, by name
     };
+};
+
+// What comes back: the invoke_*() of a method with results writes them.
+struct inv_reply {
     unsigned nres; // results written to res[] (at most MSG_REG_WORDS)
     word_t res[KOZO_MSG_REG_WORDS];
 };
@@ -50,11 +57,11 @@ struct invocation {
     user_reject(KOZO_ERR_ILLEGAL_OPERATION, "%s has no method %lu", what, (unsigned long)(inv)->label)
 
 // Per-type decoders (core/object.c dispatches on the cap type).
-word_t decode_untyped_invocation(struct invocation *inv);
-word_t decode_cnode_invocation(struct invocation *inv);
-word_t decode_tcb_invocation(struct invocation *inv);
-word_t decode_irq_invocation(struct invocation *inv);
-word_t decode_asid_invocation(struct invocation *inv);
-word_t decode_invocation(struct invocation *inv); // core/object.c: by the cap's type
+word_t decode_untyped_invocation(const struct invocation *inv, struct inv_reply *reply);
+word_t decode_cnode_invocation(const struct invocation *inv, struct inv_reply *reply);
+word_t decode_tcb_invocation(const struct invocation *inv, struct inv_reply *reply);
+word_t decode_irq_invocation(const struct invocation *inv, struct inv_reply *reply);
+word_t decode_asid_invocation(const struct invocation *inv, struct inv_reply *reply);
+word_t decode_invocation(const struct invocation *inv, struct inv_reply *reply); // by the cap's type
 
 #endif
