@@ -38,10 +38,10 @@ ABI_RS   := $(BUILD)/kozo_abi.rs
 ABIGEN   := $(BUILD)/tools/abigen
 
 KERNEL_CFLAGS := $(FREESTANDING) -mno-red-zone -mcmodel=kernel -fno-omit-frame-pointer \
-	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -I$(BUILD)/include \
+	-Ikernel/arch/$(ARCH) -Ikernel/include -Ilib/common -Ilib/common/arch/$(ARCH) -I$(BUILD)/include \
 	-DKOZO_KERNEL -DKOZO_BUILD_ID='"$(BUILD_ID)"' -DKOZO_TEST_BUILD=$(TEST_BUILD) -DKOZO_FASTPATH=$(FASTPATH) -DKOZO_DEBUG_ERRORS=$(DEBUG_ERRORS) -DKOZO_ABI_SKEW=$(ABI_SKEW)
 USER_CFLAGS := $(FREESTANDING) -Ilib/libsvc/include -Ilib/libkozo/include -Ilib/libkozo/arch/$(ARCH)/include \
-	-Ilib/common -I$(BUILD)/include \
+	-Ilib/common -Ilib/common/arch/$(ARCH) -I$(BUILD)/include \
 	-DKOZO_TEST_BUILD=$(TEST_BUILD)
 
 COMMON_SRC := lib/common/string.c lib/common/fmt.c lib/common/cpio.c lib/common/elf.c

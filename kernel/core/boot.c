@@ -166,8 +166,7 @@ create_init(const void *image, size_t size)
                MDB_REVOCABLE);
     mdb_insert(NULL, &cnode[KOZO_SLOT_IRQ_CONTROL], cap_make(KOZO_OBJ_IRQ_CONTROL, KOZO_RIGHTS_ALL, NULL, 0),
                MDB_REVOCABLE);
-    mdb_insert(NULL, &cnode[KOZO_SLOT_IOPORT_CONTROL],
-               cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
+    arch_boot_caps(cnode); // the architecture's own control caps (x86_64: I/O ports)
     mdb_insert(NULL, &cnode[KOZO_SLOT_DEBUG_CONSOLE],
                cap_make(KOZO_OBJ_DEBUG_CONSOLE, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
 

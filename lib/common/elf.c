@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "elf.h"
+#include <elf_machine.h> // the architecture's e_machine: lib/common/arch/<arch>/
 
 static uint16_t
 rd16(const unsigned char *p)
@@ -100,7 +101,7 @@ parse_header(const void *image, size_t size, struct elf64_ehdr *h, const unsigne
     // "GNU/Linux", ours say "System V", and nothing here depends on it.
     if (h->e_ehsize != sizeof(struct elf64_ehdr))
         return ELF_EBADCLASS;
-    if (h->e_machine != ELF_EM_X86_64)
+    if (h->e_machine != ELF_MACHINE)
         return ELF_EBADMACHINE;
     if (h->e_type != ELF_ET_EXEC)
         return ELF_EBADTYPE;

@@ -63,10 +63,9 @@ _Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 byte
 #define ELF_ELFCLASS64  2u
 #define ELF_ELFDATA2LSB 1u
 #define ELF_EV_CURRENT  1u
-// e_type, e_machine
-#define ELF_ET_EXEC   2u
-#define ELF_ET_DYN    3u
-#define ELF_EM_X86_64 62u
+// e_type (e_machine is the architecture's: ELF_MACHINE, lib/common/arch/<arch>/elf_machine.h)
+#define ELF_ET_EXEC 2u
+#define ELF_ET_DYN  3u
 // e_phnum escape: the real count is in section header 0 (not supported)
 #define ELF_PN_XNUM 0xffffu
 // p_type

@@ -9,7 +9,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-Wall -Wextra -Werror -iquote lib/common
+	-Wall -Wextra -Werror -iquote lib/common -Ilib/common/arch/x86_64
 FUZZ_TARGETS := cpio elf syscall
 FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
@@ -27,7 +27,7 @@ FUZZ_KERNEL_SRC := $(wildcard kernel/core/*.c kernel/object/*.c) kernel/arch/hos
 $(BUILD)/fuzz/fuzz_syscall: tests/fuzz/fuzz_syscall.c $(FUZZ_KERNEL_SRC) $(ABI_H)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fno-omit-frame-pointer -pthread -Ikernel/arch/host -Ikernel/include \
-		-Ilib/common -Itests/host -I$(BUILD)/include -DKOZO_KERNEL -DKOZO_TEST_BUILD=0 -DKOZO_DEBUG_ERRORS=1 \
+		-Ilib/common -Ilib/common/arch/x86_64 -Itests/host -I$(BUILD)/include -DKOZO_KERNEL -DKOZO_TEST_BUILD=0 -DKOZO_DEBUG_ERRORS=1 \
 		-DKOZO_BUILD_ID='"fuzz"' -o $@ tests/fuzz/fuzz_syscall.c $(FUZZ_KERNEL_SRC)
 
 fuzz: $(FUZZ_BINS)

@@ -38,7 +38,7 @@ HOSTCC        ?= cc
 
 HOST_TEST_CFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                     -Wall -Wextra -Werror
-HOST_TEST_INC    := -iquote lib/common
+HOST_TEST_INC    := -iquote lib/common -Ilib/common/arch/x86_64 # the host tests check x86_64 images
 
 LIB_COMMON_SRCS := lib/common/cpio.c lib/common/elf.c lib/common/fmt.c lib/common/string.c
 LIB_COMMON_HDRS := $(LIB_COMMON_SRCS:.c=.h)
@@ -77,8 +77,8 @@ $(HOST_TEST_DIR)/test_fmt: tests/host/test_fmt.c lib/common/fmt.c $(HOST_TEST_DI
 
 lib-common-check: $(LIB_COMMON_SRCS) $(LIB_COMMON_HDRS)
 	@mkdir -p $(HOST_TEST_DIR)/freestanding-gcc $(HOST_TEST_DIR)/freestanding-clang
-	cd $(HOST_TEST_DIR)/freestanding-gcc && gcc -O2 $(LIB_COMMON_KFLAGS) -c $(addprefix $(CURDIR)/,$(LIB_COMMON_SRCS))
-	cd $(HOST_TEST_DIR)/freestanding-clang && clang -O2 $(LIB_COMMON_KFLAGS) -c $(addprefix $(CURDIR)/,$(LIB_COMMON_SRCS))
+	cd $(HOST_TEST_DIR)/freestanding-gcc && gcc -O2 $(LIB_COMMON_KFLAGS) -I$(CURDIR)/lib/common/arch/x86_64 -c $(addprefix $(CURDIR)/,$(LIB_COMMON_SRCS))
+	cd $(HOST_TEST_DIR)/freestanding-clang && clang -O2 $(LIB_COMMON_KFLAGS) -I$(CURDIR)/lib/common/arch/x86_64 -c $(addprefix $(CURDIR)/,$(LIB_COMMON_SRCS))
 	@undef=$$(nm -A -u $(HOST_TEST_DIR)/freestanding-gcc/*.o $(HOST_TEST_DIR)/freestanding-clang/*.o); \
 	 if [ -n "$$undef" ]; then echo "lib/common references external symbols:"; echo "$$undef"; exit 1; fi; \
 	 echo "lib-common-check: gcc and clang objects OK, no external references"

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "elf.h"
+#include <elf_machine.h>
 #include "test.h"
 
 #define USER_TOP 0x0000800000000000ull // end of the lower canonical half
@@ -97,7 +98,7 @@ build_std(struct img *im)
     for (int i = 0; i < 16; i++)
         im->buf[i] = ident[i];
     w16(im, E_TYPE, ELF_ET_EXEC);
-    w16(im, E_MACHINE, ELF_EM_X86_64);
+    w16(im, E_MACHINE, ELF_MACHINE);
     w32(im, E_VERSION, 1);
     w64(im, E_ENTRY, ENTRY);
     w64(im, E_PHOFF, 64);

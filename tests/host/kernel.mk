@@ -25,7 +25,7 @@ KTEST_OBJ  := $(patsubst %.c,$(KTEST_DIR)/kobj/%.o,$(KTEST_SRC))
 KTEST_FLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer -pthread \
                -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef \
-               -Ikernel/arch/host -Ikernel/include -Ilib/common -I$(BUILD)/include -Itests/host \
+               -Ikernel/arch/host -Ikernel/include -Ilib/common -Ilib/common/arch/x86_64 -I$(BUILD)/include -Itests/host \
                -DKOZO_KERNEL -DKOZO_TEST_BUILD=1 -DKOZO_DEBUG_ERRORS=1 -DKOZO_BUILD_ID='"host-test"'
 
 .PHONY: test-host-kernel test-host-kernel-clang

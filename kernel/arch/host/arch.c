@@ -292,3 +292,10 @@ arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)
     (void)magic, (void)info, (void)bm;
     unreachable_on_host("arch_boot_memory");
 }
+
+void
+arch_boot_caps(cte_t *cnode)
+{
+    (void)cnode;
+    unreachable_on_host("arch_boot_caps");
+}

@@ -18,6 +18,18 @@
 #include <kern/printk.h>
 #include "cpu.h"
 
+// An I/O-port cap's range: the first and last port, in its second word.
+static inline unsigned
+ioport_first(cap_t c)
+{
+    return c.w1 & 0xffff;
+}
+static inline unsigned
+ioport_last(cap_t c)
+{
+    return (c.w1 >> 16) & 0xffff;
+}
+
 static const struct {
     uint16_t first, last;
 } kernel_ports[] = {
@@ -143,6 +155,14 @@ decode_ioport_invocation(const struct invocation *inv, struct inv_reply *reply)
 }
 
 // --- The per-type rules of I/O-port caps (kern/arch_api.h) ----------------------------------
+
+// The root task's control cap of the machine's I/O ports, in its boot slot.
+void
+arch_boot_caps(cte_t *cnode)
+{
+    mdb_insert(NULL, &cnode[KOZO_SLOT_IOPORT_CONTROL],
+               cap_make(KOZO_OBJ_IOPORT_CONTROL, KOZO_RIGHTS_ALL, NULL, 0), MDB_REVOCABLE);
+}
 
 word_t
 arch_cap_describe(cap_t c)

@@ -10,6 +10,7 @@
 #include <kern/types.h>
 
 struct tcb;
+struct cte;
 
 // CPU and console
 void arch_putchar(char c);
@@ -74,6 +75,9 @@ struct boot_mem;
 void arch_early_init(void);                                            // console, CPU tables, kernel window
 void arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm); // memory map, modules
 void arch_late_init(void);                                             // interrupt controller, timer
+// The root task's control caps of the architecture's own objects, into their boot slots
+// of its root CNode (abi/arch/<arch>.abi).
+void arch_boot_caps(struct cte *cnode);
 // Map one 4 KiB page for the root task, taking page tables from `alloc_table`.
 void arch_boot_map_page(void *vspace_root, word_t vaddr, paddr_t pa, bool writable, bool exec,
                         paddr_t (*alloc_table)(void));

@@ -218,17 +218,7 @@ deleting_position_index(word_t pos)
     return pos & 0xffff;
 }
 
-// I/O ports and IRQs
-static inline unsigned
-ioport_first(cap_t c)
-{
-    return c.w1 & 0xffff;
-}
-static inline unsigned
-ioport_last(cap_t c)
-{
-    return (c.w1 >> 16) & 0xffff;
-}
+// IRQs
 static inline unsigned
 irq_line(cap_t c)
 {
