@@ -99,3 +99,21 @@ svc_thread_set_fault_ep(struct svc_thread *t, kozo_handle_t ep)
     t->config.fault_ep = ep;
     return configure(t);
 }
+
+uint64_t
+svc_thread_foreign(struct svc_alloc *a, kozo_handle_t cspace, kozo_handle_t vspace, kozo_handle_t ipc_frame,
+                   uint64_t ipc_vaddr, kozo_handle_t fault_ep, uint8_t priority, kozo_handle_t *tcb)
+{
+    uint64_t err;
+    if ((err = svc_object_new(a, KOZO_OBJ_TCB, 0, tcb)) ||
+        (err = kozo_tcb_configure(*tcb, cspace, vspace, ipc_frame, ipc_frame ? ipc_vaddr : 0, fault_ep)))
+        return err;
+    return kozo_tcb_set_priority(*tcb, priority);
+}
+
+uint64_t
+svc_thread_start_at(kozo_handle_t tcb, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    uint64_t err = kozo_tcb_set_registers(tcb, ip, sp, 0, a0, a1, a2);
+    return err ? err : kozo_tcb_resume(tcb);
+}

@@ -86,8 +86,8 @@ struct bthread {
     uint64_t sh_va;              // the shared page in the thread's space
 };
 uint64_t b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle_t fault_ep);
-// Start it at `entry` (no stack) with RDI, RSI.
-uint64_t b_thread_start(struct bthread *t, uint64_t entry, uint64_t rdi, uint64_t rsi);
+// Start it at `entry` (no stack) with its first two arguments.
+uint64_t b_thread_start(struct bthread *t, uint64_t entry, uint64_t a0, uint64_t a1);
 // A C thread in bench's own space at `priority`, running fn(arg); `done` is signalled after.
 uint64_t b_cthread(uint8_t priority, void (*fn)(uint64_t), uint64_t arg, kozo_handle_t done,
                    kozo_handle_t *tcb);

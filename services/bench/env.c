@@ -108,8 +108,7 @@ b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle
     uint64_t err, ipc_va;
     bool self = s->vspace == SYS_SLOT_VSPACE;
 
-    if ((err = b_alloc(KOZO_OBJ_TCB, 0, &t->tcb)) || (err = b_page(&ipc, (void **)&t->ipc)) ||
-        (err = b_page(&sh, (void **)&t->sh)))
+    if ((err = b_page(&ipc, (void **)&t->ipc)) || (err = b_page(&sh, (void **)&t->sh)))
         return err;
     ipc_va = (uint64_t)t->ipc;
     t->sh_va = (uint64_t)t->sh;
@@ -120,17 +119,14 @@ b_thread(struct bthread *t, const struct space *s, uint8_t priority, kozo_handle
         ipc_va = REMOTE_IPC_VA;
         t->sh_va = REMOTE_SHARED_VA;
     }
-    if ((err = kozo_tcb_configure(t->tcb, SYS_SLOT_CNODE, s->vspace, ipc, ipc_va, fault_ep)) ||
-        (err = kozo_tcb_set_priority(t->tcb, priority)))
-        return err;
-    return KOZO_ERR_OK;
+    return svc_thread_foreign(&pool.alloc, SYS_SLOT_CNODE, s->vspace, ipc, ipc_va, fault_ep, priority,
+                              &t->tcb);
 }
 
 uint64_t
-b_thread_start(struct bthread *t, uint64_t entry, uint64_t rdi, uint64_t rsi)
+b_thread_start(struct bthread *t, uint64_t entry, uint64_t a0, uint64_t a1)
 {
-    uint64_t err = kozo_tcb_set_registers(t->tcb, entry, 0, 0, rdi, rsi, 0);
-    return err ? err : kozo_tcb_resume(t->tcb);
+    return svc_thread_start_at(t->tcb, entry, 0, a0, a1, 0);
 }
 
 // C threads: lib/libsvc threads in bench's own space; fn(arg), then `done` is signalled.

@@ -226,6 +226,14 @@ kt_thread_run(void (*fn)(struct kt_thread *), uint8_t priority, uint64_t arg0, s
 }
 
 uint64_t
+kt_thread_foreign(kozo_handle_t vspace, kozo_handle_t ipc_frame, uint64_t ipc_vaddr, kozo_handle_t fault_ep,
+                  uint8_t priority, kozo_handle_t *tcb)
+{
+    return svc_thread_foreign(&pool.alloc, SYS_SLOT_CNODE, vspace, ipc_frame, ipc_vaddr, fault_ep, priority,
+                              tcb);
+}
+
+uint64_t
 kt_thread_state(kozo_handle_t tcb)
 {
     struct kozo_res_tcb_info i;

@@ -173,6 +173,10 @@ uint64_t kt_thread_restart(struct kt_thread *t);
 // Both in one, with arg[0] set.
 uint64_t kt_thread_run(void (*fn)(struct kt_thread *), uint8_t priority, uint64_t arg0,
                        struct kt_thread **out);
+// A thread of another address space (lib/libsvc's svc_thread_foreign, from the case's
+// Untyped), sharing ktest's CSpace; start it with svc_thread_start_at().
+uint64_t kt_thread_foreign(kozo_handle_t vspace, kozo_handle_t ipc_frame, uint64_t ipc_vaddr,
+                           kozo_handle_t fault_ep, uint8_t priority, kozo_handle_t *tcb);
 // Scheduling state of a thread (KOZO_THREAD_*), or ~0 on error.
 uint64_t kt_thread_state(kozo_handle_t tcb);
 

@@ -61,8 +61,6 @@ remote_start_in(const struct ktest_env *env, const char *code, const char *end, 
     volatile uint64_t *fill;
     uint64_t err;
 
-    if ((err = kt_alloc(KOZO_OBJ_TCB, 0, &r->tcb)))
-        return err;
     // The code: written through ktest's window, mapped there read-only and executable.
     if ((err = kt_frame_mapped(&text, &fill)))
         return err;
@@ -75,11 +73,9 @@ remote_start_in(const struct ktest_env *env, const char *code, const char *end, 
     if ((err = kt_frame_mapped(&shared, &r->shared)) || (err = kt_copy(shared, KOZO_RIGHTS_ALL, &shared2)) ||
         (err = kt_map_in(r->vspace, shared2, SHARED_VA, KT_RW, 0)))
         return err;
-    if ((err = kozo_tcb_configure(r->tcb, SYS_SLOT_CNODE, r->vspace, ipc, IPC_VA, fault_ep)) ||
-        (err = kozo_tcb_set_priority(r->tcb, env->priority)) ||
-        (err = kozo_tcb_set_registers(r->tcb, CODE_VA, 0, 0, a0, SHARED_VA, 0)))
+    if ((err = kt_thread_foreign(r->vspace, ipc, IPC_VA, fault_ep, env->priority, &r->tcb)))
         return err;
-    return kozo_tcb_resume(r->tcb);
+    return svc_thread_start_at(r->tcb, CODE_VA, 0, a0, SHARED_VA, 0);
 }
 
 // The same in a new VSpace with an ASID from ktest's pool.

@@ -42,6 +42,17 @@ uint64_t svc_thread_restart(struct svc_thread *t);
 // Change its fault endpoint.
 uint64_t svc_thread_set_fault_ep(struct svc_thread *t, kozo_handle_t ep);
 
+// A thread of another address space, running code the caller put there: a TCB with
+// `cspace` and `vspace`, the IPC buffer frame `ipc_frame` (already mapped there at
+// `ipc_vaddr`; 0: none), `fault_ep` and `priority`; stopped. No TLS block: the code there
+// is the caller's, and so are its registers (svc_thread_start_at).
+uint64_t svc_thread_foreign(struct svc_alloc *a, kozo_handle_t cspace, kozo_handle_t vspace,
+                            kozo_handle_t ipc_frame, uint64_t ipc_vaddr, kozo_handle_t fault_ep,
+                            uint8_t priority, kozo_handle_t *tcb);
+// Start a stopped thread at `ip` with stack pointer `sp` and three arguments.
+uint64_t svc_thread_start_at(kozo_handle_t tcb, uint64_t ip, uint64_t sp, uint64_t a0, uint64_t a1,
+                             uint64_t a2);
+
 // Give the calling thread (whose TCB is `self`) the TLS block `tls`, holding `ipc`: what
 // the root task does first, since the kernel starts it without one.
 uint64_t svc_thread_adopt(kozo_handle_t self, struct kozo_tls *tls, struct kozo_ipc_buffer *ipc);
