@@ -57,6 +57,9 @@ suite "fuzz: libFuzzer smoke run of every target" make -s fuzz-smoke
 suite "build: reproducible bit for bit" scripts/repro-check.sh "$BUILD/repro"
 suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite genesis \
     --junit "$BUILD/junit-genesis.xml" "$BUILD/kozo.img" tests/boot/genesis.checks
+tests/boot/services.sh >"$BUILD/services.checks"
+suite "boot: the service manager at the prompt (fsd killed 100 times)" scripts/integration-test.sh --timeout 240 \
+    --suite services --junit "$BUILD/junit-services.xml" "$BUILD/kozo.img" "$BUILD/services.checks"
 suite "boot: init refuses a kernel with another ABI" scripts/integration-test.sh --timeout 60 \
     --suite abi-mismatch --junit "$BUILD/junit-abi-mismatch.xml" "$BUILD/abiskew/kozo.img" \
     tests/boot/abi-mismatch.checks

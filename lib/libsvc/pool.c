@@ -118,6 +118,16 @@ svc_pool_add_bootinfo(struct svc_pool *p, const struct kozo_bootinfo *bi)
     return KOZO_ERR_OK;
 }
 
+uint64_t
+svc_pool_take_slots(struct svc_pool *p, unsigned n, kozo_handle_t *first)
+{
+    if (n > p->end_slot - p->next_slot)
+        return KOZO_ERR_RANGE;
+    *first = p->next_slot;
+    p->next_slot += n;
+    return KOZO_ERR_OK;
+}
+
 void
 svc_pool_reset(struct svc_pool *p)
 {

@@ -89,7 +89,7 @@ svc_process_new(struct svc_alloc *a, struct svc_window *w, const struct svc_proc
     TRY(a->slot(a, &p->cnode_guarded));
     TRY(kozo_cnode_mint(a->cnode, p->cnode_guarded, a->depth, a->cnode, p->cnode, a->depth, KOZO_RIGHTS_ALL,
                         kozo_cnode_guard_make(KOZO_HANDLE_BITS - c->cnode_bits, 0)));
-    return kozo_tcb_configure(p->tcb, p->cnode_guarded, p->vspace, p->ipc_frame, c->ipc_vaddr, 0);
+    return kozo_tcb_configure(p->tcb, p->cnode_guarded, p->vspace, p->ipc_frame, c->ipc_vaddr, c->fault_ep);
 }
 
 uint64_t

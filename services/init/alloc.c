@@ -26,6 +26,7 @@ alloc_init(const struct kozo_bootinfo *bi)
                   KOZO_SLOT_INIT_ASID_POOL);
     svc_pool_add_bootinfo(&init_pool, bi);
     init_pool.on_retype = report_first;
+    init_window.slot = slot_alloc(); // init's own: every service's frames are filled through it
 }
 
 kozo_handle_t
@@ -37,6 +38,17 @@ slot_alloc(void)
         kozo_exit(1);
     }
     return slot;
+}
+
+kozo_handle_t
+slot_range(unsigned n)
+{
+    kozo_handle_t first;
+    if (svc_pool_take_slots(&init_pool, n, &first)) {
+        kozo_printf("init: out of capability slots (%u more wanted)\n", n);
+        kozo_exit(1);
+    }
+    return first;
 }
 
 uint64_t

@@ -13,27 +13,16 @@
 
 static const struct kozo_bootinfo *boot_bi;
 
-// The image of a service, or NULL (said why).
-static const void *
-image_of(const struct boot_service *s, size_t *size)
+const void *
+boot_image(const char *name, size_t *size)
 {
     const void *image;
-    int e = cpio_find((const void *)boot_bi->initrd_vaddr, boot_bi->initrd_size, s->name, &image, size);
+    int e = cpio_find((const void *)boot_bi->initrd_vaddr, boot_bi->initrd_size, name, &image, size);
     if (e) {
-        kozo_printf("init: no %s in the initrd: %s\n", s->name, cpio_strerror(e));
+        kozo_printf("init: no %s in the initrd: %s\n", name, cpio_strerror(e));
         return NULL;
     }
     return image;
-}
-
-static void
-start(const struct boot_service *s)
-{
-    size_t size;
-    const void *image = image_of(s, &size);
-    struct proc *p;
-    if (image)
-        spawn(s, image, size, &p);
 }
 
 // Start a reporting service and wait for its result: init blocks on the service's
@@ -41,10 +30,8 @@ start(const struct boot_service *s)
 static void
 run_to_report(const struct boot_service *s)
 {
-    size_t size;
-    const void *image = image_of(s, &size);
-    struct proc *p;
-    if (!image || spawn(s, image, size, &p))
+    struct proc *p = proc_new(s);
+    if (!p || proc_start(p))
         return;
     struct kozo_msg m = { 0, 0, { 0 } };
     uint64_t err = kozo_recv(p->ep, &m);
@@ -53,16 +40,20 @@ run_to_report(const struct boot_service *s)
     else
         kozo_printf("init: %s finished: %lu passed, %lu failed, %lu known failures\n", s->name,
                     (unsigned long)m.mr[0], (unsigned long)m.mr[1], (unsigned long)m.mr[2]);
+    p->state = PROC_DONE; // it stopped itself; what it made stays for a look
 }
 
 void
 boot_start(const struct kozo_bootinfo *bi)
 {
     boot_bi = bi;
+    supervisor_init();
     kozo_printf("init: starting the %s system\n", BOOT_SYSTEM_NAME);
-    for (unsigned i = 0; i < BOOT_NSERVICES; i++)
-        if (!boot_services[i].await_report)
-            start(&boot_services[i]);
+    for (unsigned i = 0; i < BOOT_NSERVICES; i++) {
+        struct proc *p = boot_services[i].await_report ? NULL : proc_new(&boot_services[i]);
+        if (p)
+            proc_start(p);
+    }
 }
 
 void

@@ -27,11 +27,16 @@ struct boot_cap {
     const char *name;
 };
 
+enum boot_restart { BOOT_RESTART_ALWAYS, BOOT_RESTART_ON_FAILURE, BOOT_RESTART_NEVER };
+
 struct boot_service {
     const char *name; // also its image's name in the initrd
     uint8_t priority;
     unsigned cnode_bits;
-    bool await_report; // init waits for its report (passed, failed, known failures)
+    unsigned memory_bits; // its quota: every object it has is retyped from an Untyped this big
+    enum boot_restart restart;
+    unsigned restart_limit; // on_failure: restarts before it is failed
+    bool await_report;      // init waits for its report (passed, failed, known failures)
     const struct boot_cap *caps;
     unsigned ncaps;
 };

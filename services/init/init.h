@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// init: the root task. Shared declarations of its parts.
+// init: the root task and service manager. Shared declarations of its parts.
 #ifndef INIT_H
 #define INIT_H
 
@@ -11,31 +11,67 @@
 #define ROOT_CNODE    KOZO_SLOT_INIT_CNODE
 #define ROOT_DEPTH    KOZO_HANDLE_BITS
 #define SCRATCH_VADDR 0x40000000ULL // a page of init's own space for filling frames
+#define SHELL_VADDR   0x48000000ULL // the shell thread's stack, IPC buffer and TLS block
 
 // alloc.c: init's pool of slots and Untyped memory, and its window for filling frames
 extern struct svc_pool init_pool;
 extern struct svc_window init_window;
 void alloc_init(const struct kozo_bootinfo *bi);
-kozo_handle_t slot_alloc(void); // a free slot, or init stops (it cannot go on without)
+kozo_handle_t slot_alloc(void);       // a free slot, or init stops (it cannot go on without)
+kozo_handle_t slot_range(unsigned n); // n consecutive free slots, or init stops
 // Retype one object into a fresh slot (printing why not); returns a KOZO_ERR_*, slot in *out.
 uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 
-// spawn.c: a service of the boot table, from its ELF image
+// spawn.c: one service of the boot table, an incarnation at a time
+enum proc_state { PROC_RUNNING, PROC_RESTARTING, PROC_STOPPED, PROC_FAILED, PROC_DONE };
+#define PROC_SLOTS 512 // init's slots for one service's objects: everything of one incarnation
 struct proc {
-    const struct boot_service *svc;       // its entry in the boot table
-    kozo_handle_t tcb, cnode, vspace, ep; // in init's CSpace
+    const struct boot_service *svc; // its entry in the boot table
+    enum proc_state state;
+    kozo_handle_t tcb, cnode, vspace; // this incarnation's, in init's CSpace
+    kozo_handle_t ep;                 // its endpoint: init's, the same across restarts
+    kozo_handle_t fault_ep;           // init's supervisor endpoint, badged for it (0: none)
+    kozo_handle_t quota;              // the Untyped all of an incarnation is retyped from
+    struct svc_pool pool;             // its PROC_SLOTS slots and its quota
+    unsigned restarts;                // incarnations after the first
+    const char *why;                  // stopped or failed: why
 };
 #define MAX_PROCS 16
 extern struct proc procs[MAX_PROCS];
 extern unsigned nprocs;
-uint64_t spawn(const struct boot_service *s, const void *image, size_t size, struct proc **out);
+struct proc *proc_new(const struct boot_service *s); // its entry, endpoint and quota: not started
+uint64_t proc_start(struct proc *p);                 // a new incarnation from its image
+void proc_reclaim(struct proc *p);                   // everything of the incarnation, gone
+struct proc *proc_find(const char *name);
+const char *proc_state_name(enum proc_state s);
 
 // boot.c: the system the description says
-void boot_start(const struct kozo_bootinfo *bi);     // every service but those that report
-void boot_run_reports(void);                         // those, one at a time, to their reports
-const struct boot_service *boot_service(unsigned i); // the table's i-th service, or NULL
+void boot_start(const struct kozo_bootinfo *bi);        // every service but those that report
+void boot_run_reports(void);                            // those, one at a time, to their reports
+const struct boot_service *boot_service(unsigned i);    // the table's i-th service, or NULL
+const void *boot_image(const char *name, size_t *size); // a service's image in the initrd
 
-// shell.c: the Init> prompt
-void shell_run(const struct kozo_bootinfo *bi);
+// supervisor.c: the service manager, init's main thread from the prompt on
+extern kozo_handle_t supervisor_ep;                       // faults (badged by service) and svcmgr requests
+kozo_handle_t supervisor_client_cap(void);                // a cap to it for a client (the shell)
+kozo_handle_t supervisor_fault_cap(const struct proc *p); // a cap to it badged for p's faults
+void supervisor_init(void);                               // before the services start: their fault endpoint
+__attribute__((noreturn)) void supervise(void);
+
+// shell.c: the Init> prompt, a thread of init's
+#define SHELL_PRIORITY 254 // below the supervisor (255), above every service
+void shell_start(const struct kozo_bootinfo *bi);
+extern kozo_handle_t shell_svcmgr;
+void rights_string(uint64_t r, char out[5]);
+const char *thread_state_name(uint64_t s);
+
+// shell_services.c: the prompt's commands about services
+void cmd_services(const char *arg);
+void cmd_kill(const char *arg);
+void cmd_stop(const char *arg);
+void cmd_restart(const char *arg);
+void services_caps(const char *name);
+void services_mem(void);
+void services_mem_mark(void); // what init uses once the system has started
 
 #endif

@@ -60,6 +60,7 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     boot_start(bi); // the system description's services (system/*.sys)
     check_fsd();
     boot_run_reports(); // the test and benchmark suites: the prompt comes after their results
-    shell_run(bi);
-    return 0;
+    shell_start(bi);    // the prompt, a thread of its own
+    services_mem_mark();
+    supervise(); // and this thread is the service manager from now on
 }

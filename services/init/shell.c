@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// The Init> prompt. Input comes from COM1 through an I/O-port capability and its IRQ
-// (delivered as a notification): the kernel has no console driver. Output still goes
-// through the kernel debug console until a console server exists.
+// The Init> prompt, a thread of init's (shell_services.c has the commands about services).
+// Input comes from COM1 through an I/O-port capability and its IRQ (delivered as a
+// notification): the kernel has no console driver. Output still goes through the kernel
+// debug console until a console server exists.
 #include <string.h>
+#include <svc/thread.h>
 #include "init.h"
 
 #define COM1     0x3f8
@@ -12,6 +14,8 @@
 
 static kozo_handle_t com1, com1_irq, com1_ntfn;
 static const struct kozo_bootinfo *boot;
+static struct svc_thread shell_thread;
+kozo_handle_t shell_svcmgr; // the shell's cap to the supervisor
 
 static uint64_t
 com1_in(unsigned reg)
@@ -52,18 +56,24 @@ getc_blocking(void)
 }
 
 static void
-cmd_help(void)
+cmd_help(const char *arg)
 {
+    (void)arg;
     kozo_printf("commands:\n"
-                "  help   this list\n"
-                "  mem    Untyped memory: total, used, free\n"
-                "  caps   init's capability slots: slot, type, rights\n"
-                "  ps     threads init created, with their state\n");
+                "  help           this list\n"
+                "  mem            Untyped memory: total, used, free; each service's quota and use\n"
+                "  caps [NAME]    capability slots of init, or of service NAME: slot, type, rights\n"
+                "  ps             threads init created, with their state\n"
+                "  services       the services of the system description and their state\n"
+                "  kill NAME      crash service NAME on purpose (its restart policy decides)\n"
+                "  stop NAME      stop service NAME and reclaim everything it had\n"
+                "  restart NAME   start service NAME again from its image\n");
 }
 
 static void
-cmd_mem(void)
+cmd_mem(const char *arg)
 {
+    (void)arg;
     struct svc_pool_stats ms;
     svc_pool_stats(&init_pool, &ms);
     kozo_printf("Untyped memory: total %lu KiB, used %lu KiB, free %lu KiB (%u regions)\n",
@@ -74,9 +84,10 @@ cmd_mem(void)
     kozo_printf("Kernel image %lu KiB, boot objects (init's image, tables, CNode) %lu KiB\n",
                 (unsigned long)(boot->kernel_reserved_bytes >> 10),
                 (unsigned long)(boot->boot_objects_bytes >> 10));
+    services_mem();
 }
 
-static void
+void
 rights_string(uint64_t r, char out[5])
 {
     out[0] = (r & KOZO_RIGHT_READ) ? 'R' : '-';
@@ -87,9 +98,13 @@ rights_string(uint64_t r, char out[5])
 }
 
 static void
-cmd_caps(void)
+cmd_caps(const char *arg)
 {
     unsigned n = 0;
+    if (*arg) {
+        services_caps(arg);
+        return;
+    }
     kozo_printf(" slot  type            rights  data\n");
     for (uint64_t slot = 0; slot < (1ULL << KOZO_ROOT_CNODE_BITS); slot++) {
         struct kozo_res_cnode_describe d;
@@ -104,8 +119,8 @@ cmd_caps(void)
     kozo_printf("%u capabilities\n", n);
 }
 
-static const char *
-state_name(uint64_t s)
+const char *
+thread_state_name(uint64_t s)
 {
     static const char *const names[] = { "inactive",      "runnable",     "blocked-send", "blocked-recv",
                                          "blocked-reply", "blocked-ntfn", "idle" };
@@ -121,16 +136,19 @@ show_thread(const char *name, kozo_handle_t tcb)
         kozo_printf("  %-8s tcb slot %-4lu (%s)\n", name, (unsigned long)tcb, kozo_error_name(err));
     else
         kozo_printf("  %-8s tcb slot %-4lu priority %-3lu %s\n", name, (unsigned long)tcb,
-                    (unsigned long)i.priority, state_name(i.state));
+                    (unsigned long)i.priority, thread_state_name(i.state));
 }
 
 static void
-cmd_ps(void)
+cmd_ps(const char *arg)
 {
+    (void)arg;
     kozo_printf("threads:\n");
     show_thread("init", KOZO_SLOT_INIT_TCB);
+    show_thread("shell", shell_thread.tcb);
     for (unsigned i = 0; i < nprocs; i++)
-        show_thread(procs[i].svc->name, procs[i].tcb);
+        if (procs[i].tcb)
+            show_thread(procs[i].svc->name, procs[i].tcb);
 }
 
 #if KOZO_TEST_BUILD
@@ -201,31 +219,37 @@ run_command(const char *line)
 {
     static const struct {
         const char *name;
-        void (*fn)(void);
-    } cmds[] = { { "help", cmd_help }, { "mem", cmd_mem }, { "caps", cmd_caps }, { "ps", cmd_ps } };
+        void (*fn)(const char *arg);
+    } cmds[] = {
+        { "help", cmd_help },         { "mem", cmd_mem },   { "caps", cmd_caps }, { "ps", cmd_ps },
+        { "services", cmd_services }, { "kill", cmd_kill }, { "stop", cmd_stop }, { "restart", cmd_restart },
+    };
 
     while (*line == ' ')
         line++;
     if (!*line)
         return;
-    for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-        if (strcmp(line, cmds[i].name) == 0) {
-            cmds[i].fn();
+    for (unsigned i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        size_t n = strlen(cmds[i].name);
+        if (strncmp(line, cmds[i].name, n) == 0 && (line[n] == 0 || line[n] == ' ')) {
+            const char *arg = line + n;
+            while (*arg == ' ')
+                arg++;
+            cmds[i].fn(arg);
             return;
         }
+    }
     if (!crash_command(line))
         kozo_printf("unknown command '%s' (try help)\n", line);
 }
 
-void
-shell_run(const struct kozo_bootinfo *bi)
+static void
+shell_loop(void *unused)
 {
     char line[LINE_MAX];
     unsigned len = 0;
 
-    boot = bi;
-    if (!console_init())
-        kozo_exit(1);
+    (void)unused;
     kozo_printf("Init> ");
     for (;;) {
         char c = getc_blocking();
@@ -245,5 +269,30 @@ shell_run(const struct kozo_bootinfo *bi)
             line[len++] = c;
             kozo_putc(c);
         }
+    }
+}
+
+// The prompt is a thread of init's below the supervisor: it only reads init's tables and
+// asks the supervisor (the svcmgr protocol) for every change, so only one thread allocates.
+void
+shell_start(const struct kozo_bootinfo *bi)
+{
+    const struct svc_thread_config c = {
+        .base = SHELL_VADDR,
+        .stack_pages = 8,
+        .priority = SHELL_PRIORITY,
+        .cspace = ROOT_CNODE,
+        .vspace = KOZO_SLOT_INIT_VSPACE,
+    };
+    uint64_t err;
+
+    boot = bi;
+    shell_svcmgr = supervisor_client_cap();
+    if (!console_init())
+        kozo_exit(1);
+    if ((err = svc_thread_new(&init_pool.alloc, &c, shell_loop, NULL, &shell_thread)) ||
+        (err = svc_thread_start(&shell_thread))) {
+        kozo_printf("init: no shell thread: %s\n", kozo_error_name(err));
+        kozo_exit(1);
     }
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// Starting one service of the boot table: its process from its ELF image (lib/libsvc's
-// svc_process, from init's pool), then each capability its entry lists, made or chosen
-// here and put into its CNode, then its thread. What a service holds is exactly what the
-// system description grants it; its start arguments are empty (its own system.h says
-// where everything is).
+// One service of the boot table, one incarnation at a time. Everything an incarnation has
+// (its VSpace, CNode, thread, image, stack, the memory its description carves for it) is
+// retyped from its quota, an Untyped of its own, into a range of init's slots of its own:
+// revoking the quota reclaims all of it at once, and the next incarnation starts from the
+// same empty Untyped. What outlives an incarnation is init's: the service's endpoint (so
+// the caps its clients hold stay valid across a restart), the quota Untyped itself and the
+// badged fault endpoint its thread reports to. The service holds exactly what its entry
+// grants; its start arguments are empty (its own system.h says where everything is).
 #include <elf.h>
 #include <string.h>
 #include "init.h"
@@ -12,39 +15,25 @@
 struct proc procs[MAX_PROCS];
 unsigned nprocs;
 
-static bool device_taken[SVC_POOL_MAX_UNTYPED]; // moved to a service already
+// Device memory lent to a service for its incarnation (init keeps the original cap and
+// gives a copy), by the pool index of the device Untyped.
+static const struct proc *device_user[SVC_POOL_MAX_UNTYPED];
 
-// A device Untyped of init's pool: the smallest of at least 2^bits bytes, or the one
-// holding `paddr` (bits 0). Returns its pool index, or -1.
+// A device Untyped of init's pool no incarnation has: the smallest of at least 2^bits
+// bytes, or the one holding `paddr` (bits 0). Returns its pool index, or -1.
 static int
 pick_device(unsigned bits, uint64_t paddr)
 {
     int best = -1;
     for (unsigned i = 0; i < init_pool.nuntyped; i++) {
         const struct svc_pool_untyped *u = &init_pool.untyped[i];
-        if (!u->device || device_taken[i])
+        if (!u->device || device_user[i])
             continue;
         if (bits ? u->bits >= bits && (best < 0 || u->bits < init_pool.untyped[best].bits)
                  : paddr >= u->paddr && paddr - u->paddr < (1ULL << u->bits))
             best = (int)i;
     }
     return best;
-}
-
-static uint64_t
-make_untyped(const struct boot_service *s, unsigned max_bits, kozo_handle_t *out)
-{
-    unsigned bits = svc_pool_max_bits(&init_pool);
-    if (bits > max_bits)
-        bits = max_bits;
-    if (bits < KOZO_UNTYPED_MIN_BITS) {
-        kozo_printf("init: no Untyped memory left for %s\n", s->name);
-        return KOZO_ERR_NOT_ENOUGH_MEMORY;
-    }
-    uint64_t err = obj_alloc(KOZO_OBJ_UNTYPED, bits, out);
-    if (!err)
-        kozo_printf("init: %s gets 2^%u bytes of Untyped memory\n", s->name, bits);
-    return err;
 }
 
 static const struct proc *
@@ -56,57 +45,96 @@ proc_of(const struct boot_service *s)
     return NULL;
 }
 
+struct proc *
+proc_find(const char *name)
+{
+    for (unsigned i = 0; i < nprocs; i++)
+        if (!strcmp(procs[i].svc->name, name))
+            return &procs[i];
+    return NULL;
+}
+
+const char *
+proc_state_name(enum proc_state s)
+{
+    static const char *const names[] = { "running", "restarting", "stopped", "failed", "done" };
+    return s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
 // One capability of the entry into the service's CNode.
 static uint64_t
-grant(const struct boot_service *s, const struct boot_cap *c, const struct svc_process *sp, struct proc *p)
+grant(struct proc *p, const struct boot_cap *c, const struct svc_process *sp)
 {
-    struct svc_alloc *a = &init_pool.alloc;
+    struct svc_alloc *own = &p->pool.alloc, *init = &init_pool.alloc;
     kozo_handle_t src;
     uint64_t err;
     int d;
 
     switch (c->kind) {
-    case BOOT_CAP_ENDPOINT:
-        if ((err = obj_alloc(KOZO_OBJ_ENDPOINT, 0, &p->ep)))
-            return err;
-        return svc_process_give(a, sp, c->slot, p->ep, KOZO_RIGHTS_ALL, false);
-    case BOOT_CAP_COPY: return svc_process_give(a, sp, c->slot, c->arg, KOZO_RIGHTS_ALL, false);
+    case BOOT_CAP_ENDPOINT: return svc_process_give(init, sp, c->slot, p->ep, KOZO_RIGHTS_ALL, false);
+    case BOOT_CAP_COPY: return svc_process_give(init, sp, c->slot, c->arg, KOZO_RIGHTS_ALL, false);
     case BOOT_CAP_SELF:
         src = c->arg == BOOT_SELF_CNODE    ? sp->cnode_guarded
               : c->arg == BOOT_SELF_VSPACE ? sp->vspace
                                            : sp->tcb;
-        return svc_process_give(a, sp, c->slot, src, KOZO_RIGHTS_ALL, false);
-    case BOOT_CAP_UNTYPED:
-        if ((err = make_untyped(s, (unsigned)c->arg, &src)))
+        return svc_process_give(init, sp, c->slot, src, KOZO_RIGHTS_ALL, false);
+    case BOOT_CAP_UNTYPED: // carved from its quota, so that it goes back with it
+        if ((err = svc_object_new(own, KOZO_OBJ_UNTYPED, c->arg, &src)))
             return err;
-        return svc_process_give(a, sp, c->slot, src, 0, true);
+        kozo_printf("init: %s gets 2^%u bytes of Untyped memory\n", p->svc->name, (unsigned)c->arg);
+        return svc_process_give(init, sp, c->slot, src, 0, true);
     case BOOT_CAP_DEVICE_MIN:
     case BOOT_CAP_DEVICE_AT:
         d = c->kind == BOOT_CAP_DEVICE_MIN ? pick_device((unsigned)c->arg, 0) : pick_device(0, c->arg);
         if (d < 0) { // not every machine has it: the service finds the slot empty
-            kozo_printf("init: no device memory for %s's %s\n", s->name, c->name);
+            kozo_printf("init: no device memory for %s's %s\n", p->svc->name, c->name);
             return KOZO_ERR_OK;
         }
-        device_taken[d] = true;
-        return svc_process_give(a, sp, c->slot, init_pool.untyped[d].slot, 0, true);
-    case BOOT_CAP_ASID_POOL:
-        src = slot_alloc();
-        if ((err = kozo_asid_control_make_pool(KOZO_SLOT_ASID_CONTROL, ROOT_CNODE, src, ROOT_DEPTH, NULL)))
+        device_user[d] = p;
+        return svc_process_give(init, sp, c->slot, init_pool.untyped[d].slot, KOZO_RIGHTS_ALL, false);
+    case BOOT_CAP_ASID_POOL: // made into one of its slots, moved to it, gone with its CNode
+        if ((err = own->slot(own, &src)) ||
+            (err = kozo_asid_control_make_pool(KOZO_SLOT_ASID_CONTROL, ROOT_CNODE, src, ROOT_DEPTH, NULL)))
             return err;
-        return svc_process_give(a, sp, c->slot, src, 0, true);
+        return svc_process_give(init, sp, c->slot, src, 0, true);
     case BOOT_CAP_CALL: {
         const struct proc *server = proc_of(boot_service((unsigned)c->arg));
         if (!server) // sysgen put it first; it did not start
             return KOZO_ERR_INVALID_HANDLE;
-        return svc_process_give_badged(a, sp, c->slot, server->ep, KOZO_RIGHTS_ALL, c->badge);
+        return svc_process_give_badged(init, sp, c->slot, server->ep, KOZO_RIGHTS_ALL, c->badge);
     }
     }
     return KOZO_ERR_INVALID_ARGUMENT;
 }
 
-static uint64_t
-build(const struct boot_service *s, const void *image, size_t size, struct proc *p)
+struct proc *
+proc_new(const struct boot_service *s)
 {
+    if (nprocs == MAX_PROCS) {
+        kozo_printf("init: no room for %s (at most %u services)\n", s->name, MAX_PROCS);
+        return NULL;
+    }
+    struct proc *p = &procs[nprocs];
+    memset(p, 0, sizeof(*p));
+    p->svc = s;
+    p->state = PROC_STOPPED;
+    if (obj_alloc(KOZO_OBJ_ENDPOINT, 0, &p->ep) || obj_alloc(KOZO_OBJ_UNTYPED, s->memory_bits, &p->quota)) {
+        kozo_printf("init: no memory for %s's quota of %lu KiB\n", s->name,
+                    (unsigned long)(1ULL << s->memory_bits >> 10));
+        return NULL;
+    }
+    kozo_handle_t first = slot_range(PROC_SLOTS);
+    svc_pool_init(&p->pool, ROOT_CNODE, ROOT_DEPTH, first, first + PROC_SLOTS, KOZO_SLOT_INIT_ASID_POOL);
+    svc_pool_add(&p->pool, p->quota, 0, s->memory_bits, false, 0);
+    p->fault_ep = s->restart == BOOT_RESTART_NEVER ? 0 : supervisor_fault_cap(p);
+    nprocs++;
+    return p;
+}
+
+static uint64_t
+build(struct proc *p, const void *image, size_t size)
+{
+    const struct boot_service *s = p->svc;
     const struct svc_process_config config = {
         .image = image,
         .size = size,
@@ -114,10 +142,11 @@ build(const struct boot_service *s, const void *image, size_t size, struct proc 
         .stack_top = SVC_PROCESS_STACK_TOP,
         .stack_pages = SVC_PROCESS_STACK_PAGES,
         .ipc_vaddr = SVC_PROCESS_IPC_VADDR,
+        .fault_ep = p->fault_ep,
     };
     struct svc_process sp;
     int elf_err = 0;
-    uint64_t err = svc_process_new(&init_pool.alloc, &init_window, &config, &sp, &elf_err);
+    uint64_t err = svc_process_new(&p->pool.alloc, &init_window, &config, &sp, &elf_err);
 
     if (elf_err) {
         kozo_printf("init: %s is not a valid ELF executable: %s\n", s->name, elf_strerror(elf_err));
@@ -127,26 +156,41 @@ build(const struct boot_service *s, const void *image, size_t size, struct proc 
     p->cnode = sp.cnode;
     p->vspace = sp.vspace;
     for (unsigned i = 0; !err && i < s->ncaps; i++)
-        if ((err = grant(s, &s->caps[i], &sp, p)))
+        if ((err = grant(p, &s->caps[i], &sp)))
             kozo_printf("init: %s's %s (slot %lu): %s\n", s->name, s->caps[i].name,
                         (unsigned long)s->caps[i].slot, kozo_error_name(err));
     return err ? err : svc_process_start(&sp, s->priority, 0, 0, 0);
 }
 
 uint64_t
-spawn(const struct boot_service *s, const void *image, size_t size, struct proc **out)
+proc_start(struct proc *p)
 {
-    if (nprocs == MAX_PROCS)
-        return KOZO_ERR_RANGE;
-    struct proc *p = &procs[nprocs];
-    memset(p, 0, sizeof(*p));
-    p->svc = s;
-    uint64_t err = build(s, image, size, p);
+    size_t size;
+    const void *image = boot_image(p->svc->name, &size);
+    uint64_t err = image ? build(p, image, size) : KOZO_ERR_INVALID_ARGUMENT;
     if (err) {
-        kozo_printf("init: starting %s failed: %s\n", s->name, kozo_error_name(err));
+        kozo_printf("init: starting %s failed: %s\n", p->svc->name, kozo_error_name(err));
+        proc_reclaim(p);
+        p->state = PROC_FAILED;
+        p->why = "it did not start";
         return err;
     }
-    nprocs++;
-    *out = p;
+    p->state = PROC_RUNNING;
     return KOZO_ERR_OK;
+}
+
+// Revoking the quota deletes every object retyped from it, the thread first among them
+// (its CNode, and so every cap the service held, goes too); the range's slots are emptied
+// of whatever else was put there (the moved-away ASID pool's slot, the window's copies).
+void
+proc_reclaim(struct proc *p)
+{
+    kozo_cnode_revoke(ROOT_CNODE, p->quota, ROOT_DEPTH);
+    for (kozo_handle_t s = p->pool.first_slot; s < p->pool.next_slot; s++)
+        kozo_cnode_delete(ROOT_CNODE, s, ROOT_DEPTH);
+    svc_pool_reset(&p->pool);
+    for (unsigned i = 0; i < SVC_POOL_MAX_UNTYPED; i++)
+        if (device_user[i] == p)
+            device_user[i] = NULL;
+    p->tcb = p->cnode = p->vspace = 0;
 }

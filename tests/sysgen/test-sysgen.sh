@@ -74,8 +74,8 @@ refuses() {
     fi
     [ -z "$(ls -A "$WORK/bad")" ] || bad "$name: wrote something"
 }
-svc() { printf '%s\n' "service $1 \"x\"" "  priority ${2:-10}" "  cnode 6" '  cap 1 EP endpoint "x"'; }
-refuses "no endpoint" "exactly one" 'service a "x"' '  priority 10' '  cnode 6' 'end'
+svc() { printf '%s\n' "service $1 \"x\"" "  priority ${2:-10}" "  cnode 6" "  memory ${3:-16}" "  restart always" '  cap 1 EP endpoint "x"'; }
+refuses "no endpoint" "exactly one" 'service a "x"' '  priority 10' '  cnode 6' '  memory 16' '  restart never' 'end'
 refuses "two endpoints" "exactly one" "$(svc a)" '  cap 2 EP2 endpoint "y"' 'end'
 refuses "slot 0" "null slot" "$(svc a)" '  cap 0 Z copy DEBUG_CONSOLE "x"' 'end'
 refuses "a slot outside the CNode" "outside a's CNode" "$(svc a)" '  cap 64 Z copy DEBUG_CONSOLE "x"' 'end'
@@ -92,6 +92,11 @@ refuses "a missing end" "not terminated" "$(svc a)"
 refuses "a service named init" "root task" 'service init "x"'
 refuses "a service twice" "already declared" "$(svc a)" 'end' "$(svc a)" 'end'
 refuses "a tiny Untyped" "2^12..2^47" "$(svc a)" '  cap 2 U untyped 4 "x"' 'end'
+refuses "an Untyped as big as the quota" "smaller than it" "$(svc a 10 20)" '  cap 2 U untyped 20 "x"' 'end'
+refuses "no quota" "no memory quota" 'service a "x"' '  priority 10' '  cnode 6' '  restart never' '  cap 1 EP endpoint "x"' 'end'
+refuses "no restart policy" "no restart policy" 'service a "x"' '  priority 10' '  cnode 6' '  memory 16' '  cap 1 EP endpoint "x"' 'end'
+refuses "an unknown restart policy" "expected always, on_failure N or never" "$(svc a)" '  restart sometimes' 'end'
+refuses "quotas over the budget" "over the budget" 'budget 17' "$(svc a 10 17)" 'end' "$(svc b 10 17)" 'end'
 refuses "an include from elsewhere" "same folder" 'include "../x.sys"'
 
 echo "sysgen: $pass passed, $fail failed"

@@ -102,5 +102,23 @@ check_system(void)
     }
     if (!nservices)
         die("the description has no services");
+    // Quotas: each holds what is carved from it; together they fit the budget.
+    uint64_t total = 0;
+    for (int i = 0; i < nservices; i++) {
+        const struct service *s = &services[i];
+        for (int k = 0; k < s->ncaps; k++) {
+            const struct cap *c = &s->caps[k];
+            at(c->file, c->line);
+            if (c->kind == CAP_UNTYPED && c->num >= s->memory_bits)
+                die("cap %s (2^%llu bytes) is carved from %s's quota and must be smaller than it (memory %llu)",
+                    c->name, (ull)c->num, s->name, (ull)s->memory_bits);
+        }
+        total += 1ULL << s->memory_bits;
+    }
+    if (system_budget_bits && total > 1ULL << system_budget_bits) {
+        at(system_budget_file, system_budget_line);
+        die("the services' quotas add up to %llu KiB, over the budget of %llu KiB", (ull)(total >> 10),
+            (ull)(1ULL << system_budget_bits >> 10));
+    }
     lineno = 0;
 }

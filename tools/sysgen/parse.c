@@ -3,10 +3,14 @@
 //
 //   system NAME "doc"                           first: the system's name (an included
 //                                               file's gives way to the including one's)
+//   budget BITS                                 the services' quotas add up to at most 2^BITS
+//                                               (an included file's gives way)
 //   include "FILE.sys"                          its services first (one level, same folder)
 //   service NAME "doc"  ...  end                one service; inside it:
 //     priority N                                1..254 (init is 255)
 //     cnode BITS                                its root CNode has 2^BITS slots
+//     memory BITS                               its quota: an Untyped of 2^BITS for all it has
+//     restart always | on_failure N | never     what init does when it dies
 //     await report                              init waits for its report before going on
 //     cap SLOT NAME endpoint | copy BOOTSLOT | self cnode|vspace|tcb | untyped MAXBITS
 //                   | device min BITS | device at PADDR | asid_pool | call SERVICE [badge N]  "doc"
@@ -14,6 +18,9 @@
 #include "sysgen.h"
 
 char system_name[NAMELEN], system_doc[DOCLEN];
+uint64_t system_budget_bits;
+const char *system_budget_file;
+int system_budget_line;
 struct service services[MAXSERVICES];
 int nservices;
 static struct service *cur; // between 'service' and 'end'
@@ -130,6 +137,10 @@ parse_in_service(const char *kw)
             die("service %s has no priority", cur->name);
         if (!cur->cnode_bits)
             die("service %s has no cnode size", cur->name);
+        if (!cur->memory_bits)
+            die("service %s has no memory quota (memory BITS)", cur->name);
+        if (!cur->restart_set)
+            die("service %s has no restart policy (restart always|on_failure N|never)", cur->name);
         cur = NULL;
     } else if (!strcmp(kw, "priority")) {
         cur->priority = number("priority", NULL);
@@ -141,6 +152,25 @@ parse_in_service(const char *kw)
         if (cur->cnode_bits < 4 || cur->cnode_bits > 16)
             die("cnode %llu: 2^4 to 2^16 slots", (ull)cur->cnode_bits);
         end_of_line();
+    } else if (!strcmp(kw, "memory")) {
+        cur->memory_bits = number("memory size bits", NULL);
+        if (cur->memory_bits < 16 || cur->memory_bits > 30)
+            die("memory %llu: a quota is 2^16 (64 KiB) to 2^30 (1 GiB)", (ull)cur->memory_bits);
+        end_of_line();
+    } else if (!strcmp(kw, "restart")) {
+        const char *p = word("always, on_failure or never");
+        if (!strcmp(p, "always")) {
+            cur->restart = RESTART_ALWAYS;
+        } else if (!strcmp(p, "never")) {
+            cur->restart = RESTART_NEVER;
+        } else if (!strcmp(p, "on_failure")) {
+            cur->restart = RESTART_ON_FAILURE;
+            cur->restart_limit = number("the most restarts", NULL);
+        } else {
+            die("restart %s: expected always, on_failure N or never", p);
+        }
+        cur->restart_set = 1;
+        end_of_line();
     } else if (!strcmp(kw, "await")) {
         if (strcmp(word("'report'"), "report"))
             die("await: the only thing to wait for is 'report'");
@@ -151,7 +181,8 @@ parse_in_service(const char *kw)
     } else if (!strcmp(kw, "slots")) {
         parse_slots();
     } else {
-        die("unknown keyword '%s' in service %s (priority, cnode, await, cap, slots, end)", kw, cur->name);
+        die("unknown keyword '%s' in service %s (priority, cnode, memory, restart, await, cap, slots, end)",
+            kw, cur->name);
     }
 }
 
@@ -177,6 +208,16 @@ parse_line(const char *dir)
             strcpy(system_name, name);
             strcpy(system_doc, doc);
         }
+    } else if (!strcmp(kw, "budget")) { // an included file's gives way to the including one's
+        uint64_t bits = number("budget size bits", NULL);
+        if (bits < 16 || bits > 40)
+            die("budget %llu: 2^16 to 2^40", (ull)bits);
+        end_of_line();
+        if (!depth) {
+            system_budget_bits = bits;
+            system_budget_file = src_name;
+            system_budget_line = lineno;
+        }
     } else if (!strcmp(kw, "include")) {
         if (depth)
             die("an included description cannot include another");
@@ -198,7 +239,7 @@ parse_line(const char *dir)
             die("the first declaration must be 'system NAME \"doc\"'");
         parse_service();
     } else {
-        die("unknown keyword '%s' (system, include, service)", kw);
+        die("unknown keyword '%s' (system, budget, include, service)", kw);
     }
 }
 

@@ -43,12 +43,18 @@ struct range { // slots the service manages itself
     char doc[DOCLEN];
 };
 
+enum restart { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
+
 struct service {
     const char *file;
     int line;
     char name[NAMELEN];
     char doc[DOCLEN];
     uint64_t priority, cnode_bits;
+    uint64_t memory_bits; // its quota: one Untyped of 2^memory_bits bytes for all it has
+    enum restart restart;
+    uint64_t restart_limit; // on-failure: the most restarts before it is failed
+    int restart_set;
     int await_report; // init waits for its report (passed, failed, known failures)
     struct cap caps[MAXCAPS];
     int ncaps;
@@ -57,6 +63,9 @@ struct service {
 };
 
 extern char system_name[NAMELEN], system_doc[DOCLEN];
+extern uint64_t system_budget_bits; // 0: none; else the services' quotas add up to at most 2^bits
+extern const char *system_budget_file;
+extern int system_budget_line;
 extern struct service services[MAXSERVICES];
 extern int nservices;
 

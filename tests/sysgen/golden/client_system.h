@@ -9,6 +9,7 @@
 #define SYS_SERVICE_NAME "client" /* A client of the store, with a device and memory of its own */
 #define SYS_PRIORITY 80
 #define SYS_CNODE_BITS 10
+#define SYS_MEMORY_BITS 22
 #define SYS_SLOT_EP 1 /* its report to init */
 #define SYS_SLOT_CNODE 2 /* its own root CNode */
 #define SYS_SLOT_VSPACE 3 /* its own address space */

@@ -40,6 +40,8 @@ uint64_t svc_pool_add(struct svc_pool *p, kozo_handle_t slot, uint64_t paddr, un
                       uint64_t used);
 // Every Untyped of a boot-info frame, and its first free slot onwards (init).
 uint64_t svc_pool_add_bootinfo(struct svc_pool *p, const struct kozo_bootinfo *bi);
+// n consecutive free slots for the caller's own use (another pool's range, say).
+uint64_t svc_pool_take_slots(struct svc_pool *p, unsigned n, kozo_handle_t *first);
 // Start over: every slot free, every region empty, no spares (after a Revoke of them all).
 void svc_pool_reset(struct svc_pool *p);
 

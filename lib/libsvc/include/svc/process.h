@@ -20,7 +20,8 @@ struct svc_process_config {
     unsigned cnode_bits; // its root CNode has 2^cnode_bits slots; handles are slot numbers
     uint64_t stack_top;  // where its stack ends (page-aligned)
     unsigned stack_pages;
-    uint64_t ipc_vaddr; // where its IPC buffer is mapped
+    uint64_t ipc_vaddr;     // where its IPC buffer is mapped
+    kozo_handle_t fault_ep; // its thread's fault endpoint, in the creator's CSpace (0: none)
 };
 
 struct svc_process {
