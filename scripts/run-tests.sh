@@ -49,6 +49,7 @@ if [[ -f tests/host/kernel.mk ]]; then
     suite "host: kernel core (ASan/UBSan)" make -s test-host-kernel
 fi
 suite "host: lib/libsvc (ASan/UBSan)" make -s test-host-svc
+suite "host: the console driver's line editor (ASan/UBSan)" make -s test-host-console
 suite "abi: generator and lockstep" tests/abi/test-abigen.sh "$BUILD/tools/abigen" "$BUILD/abi-test"
 suite "sysgen: system descriptions (generator, golden files)" tests/sysgen/test-sysgen.sh "$BUILD/tools/sysgen" "$BUILD/sysgen-test" "$BUILD/include"
 suite "abi: protocols (generator, golden files, docs/proto)" tests/abi/test-protogen.sh "$BUILD/tools/abigen" "$BUILD/protogen-test" "$BUILD/include"

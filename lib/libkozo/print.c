@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// Console output for services. Until a console server exists, text goes out through the
-// kernel's debug console, a byte per system call, through the DEBUG_CONSOLE cap.
+// Console output for services: each thread's own (its TLS block's `output`: the console
+// service, for a client of it), or else the kernel's debug console, a byte per system
+// call, through the DEBUG_CONSOLE cap.
 #include <fmt.h>
 #include <kozo/kozo.h>
 
@@ -16,32 +17,69 @@ kozo_set_debug_console(kozo_handle_t cap)
     console = cap;
 }
 
-void
-kozo_putc(char c)
+static void
+debug_putc(char c)
 {
     if (c == '\n')
         kozo_debug_putchar(console, '\r');
     kozo_debug_putchar(console, c);
 }
 
-void
-kozo_puts(const char *s)
+// The calling thread's output (its TLS block's), in pieces of up to a buffer.
+struct out {
+    void (*sink)(const char *s, size_t n);
+    size_t n;
+    char buf[120];
+};
+
+static void
+flush(struct out *o)
 {
-    while (*s)
-        kozo_putc(*s++);
+    if (o->n)
+        o->sink(o->buf, o->n);
+    o->n = 0;
 }
 
 static void
 put(void *ctx, char c)
 {
-    (void)ctx;
-    kozo_putc(c);
+    struct out *o = ctx;
+    if (!o->sink) {
+        debug_putc(c);
+        return;
+    }
+    o->buf[o->n++] = c;
+    if (o->n == sizeof(o->buf))
+        flush(o);
+}
+
+void
+kozo_putc(char c)
+{
+    struct out o = { kozo_tls_self()->output, 0, { 0 } };
+    put(&o, c);
+    if (o.sink)
+        flush(&o);
+}
+
+void
+kozo_puts(const char *s)
+{
+    struct out o = { kozo_tls_self()->output, 0, { 0 } };
+    while (*s)
+        put(&o, *s++);
+    if (o.sink)
+        flush(&o);
 }
 
 int
 kozo_vprintf(const char *fmt, va_list ap)
 {
-    return fmt_vformat(put, NULL, fmt, ap);
+    struct out o = { kozo_tls_self()->output, 0, { 0 } };
+    int n = fmt_vformat(put, &o, fmt, ap);
+    if (o.sink)
+        flush(&o);
+    return n;
 }
 
 int

@@ -9,14 +9,17 @@
 #include <kozo/kozo.h>
 
 enum boot_cap_kind {
-    BOOT_CAP_ENDPOINT,   // its endpoint; init keeps the original
-    BOOT_CAP_COPY,       // a copy of init's boot slot `arg`
-    BOOT_CAP_SELF,       // its own CNode, VSpace or TCB (arg: BOOT_SELF_*)
-    BOOT_CAP_UNTYPED,    // the largest Untyped init can make, at most 2^arg bytes, moved
-    BOOT_CAP_DEVICE_MIN, // the smallest device Untyped of at least 2^arg bytes, moved
-    BOOT_CAP_DEVICE_AT,  // the device Untyped holding physical address arg, moved
-    BOOT_CAP_ASID_POOL,  // a fresh ASID pool, moved
-    BOOT_CAP_CALL,       // a copy of service arg's endpoint, with the badge
+    BOOT_CAP_ENDPOINT,     // its endpoint; init keeps the original
+    BOOT_CAP_COPY,         // a copy of init's boot slot `arg`
+    BOOT_CAP_SELF,         // its own CNode, VSpace or TCB (arg: BOOT_SELF_*)
+    BOOT_CAP_UNTYPED,      // the largest Untyped init can make, at most 2^arg bytes, moved
+    BOOT_CAP_DEVICE_MIN,   // the smallest device Untyped of at least 2^arg bytes, moved
+    BOOT_CAP_DEVICE_AT,    // the device Untyped holding physical address arg, moved
+    BOOT_CAP_ASID_POOL,    // a fresh ASID pool, moved
+    BOOT_CAP_CALL,         // a copy of service arg's endpoint, with the badge
+    BOOT_CAP_IOPORT,       // the I/O ports arg & 0xffff .. arg >> 16, issued for it
+    BOOT_CAP_IRQ,          // the handler of IRQ line arg, issued for it
+    BOOT_CAP_NOTIFICATION, // a new notification, from its quota
 };
 enum { BOOT_SELF_CNODE, BOOT_SELF_VSPACE, BOOT_SELF_TCB };
 

@@ -37,18 +37,17 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     (void)unused1;
     (void)unused2;
 
+    // The kernel starts init without a TLS block; init gives itself one first, since
+    // everything needs it (libkozo finds the IPC buffer and where output goes there), and
+    // puts the IPC buffer in it once the boot-info frame that says where it is was checked.
+    static struct kozo_tls tls;
+    if (svc_thread_adopt(KOZO_SLOT_INIT_TCB, &tls, NULL) != KOZO_ERR_OK)
+        return 1; // it cannot even say so: printing needs the TLS block
     if (kozo_bootinfo_check(bi) != 0) {
         kozo_printf("init: refusing to run\n");
         return 1;
     }
-    // The kernel starts init without a TLS block; init gives itself one before anything
-    // needs it (libkozo finds the IPC buffer there).
-    static struct kozo_tls tls;
-    uint64_t err = svc_thread_adopt(KOZO_SLOT_INIT_TCB, &tls, (struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
-    if (err) {
-        kozo_printf("init: no TLS block: %s\n", kozo_error_name(err));
-        return 1;
-    }
+    kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
     alloc_init(bi);
 
     struct svc_pool_stats ms;

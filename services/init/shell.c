@@ -1,57 +1,70 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// The Init> prompt, a thread of init's (shell_services.c has the commands about services).
-// Input comes from COM1 through an I/O-port capability and its IRQ (delivered as a
-// notification): the kernel has no console driver. Output still goes through the kernel
-// debug console until a console server exists.
+// The Init> prompt, a thread of init's (shell_services.c has the commands about services),
+// and a client of the console driver (services/console): it reads the lines edited there
+// and writes its output there. The supervisor, the other thread, keeps to the kernel debug
+// console, so that it never waits for the console it may be restarting.
+#include <proto/console.h>
 #include <string.h>
 #include <svc/thread.h>
 #include "init.h"
 
-#define COM1     0x3f8
-#define COM1_IRQ 4
-#define LINE_MAX 128
+#define LINE_MAX (CONSOLE_CHUNK + 1)
 
-static kozo_handle_t com1, com1_irq, com1_ntfn;
 static const struct kozo_bootinfo *boot;
 static struct svc_thread shell_thread;
-kozo_handle_t shell_svcmgr; // the shell's cap to the supervisor
+kozo_handle_t shell_svcmgr;      // the shell's cap to the supervisor
+static kozo_handle_t console_ep; // the console driver's endpoint (init's), 0: none
 
-static uint64_t
-com1_in(unsigned reg)
+// --- The console, as a client of the console driver ----------------------------------------
+
+static void
+unpack(const uint64_t *w, size_t n, char *out)
 {
-    struct kozo_res_ioport_in8 r = { 0 };
-    kozo_ioport_in8(com1, COM1 + reg, &r);
-    return r.value;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(w[i / 8] >> (8 * (i % 8)));
 }
 
-static bool
-console_init(void)
+// The shell thread's output (its TLS block's): Writes to the console driver. While the
+// driver is being restarted the Write waits for it; if the call fails, the kernel debug
+// console has the text.
+static void
+console_output(const char *s, size_t n)
 {
-    uint64_t err;
-    com1 = slot_alloc();
-    com1_irq = slot_alloc();
-    if ((err = kozo_ioport_control_issue(KOZO_SLOT_IOPORT_CONTROL, COM1, COM1 + 7, ROOT_CNODE, com1,
-                                         ROOT_DEPTH)) ||
-        (err = kozo_irq_control_get(KOZO_SLOT_IRQ_CONTROL, COM1_IRQ, ROOT_CNODE, com1_irq, ROOT_DEPTH)) ||
-        (err = obj_alloc(KOZO_OBJ_NOTIFICATION, 0, &com1_ntfn)) ||
-        (err = kozo_irq_handler_set_notification(com1_irq, com1_ntfn)) ||
-        (err = kozo_ioport_out8(com1, COM1 + 1, 0x01))) { // IER: interrupt on received data
-        kozo_printf("init: console input unavailable: %s\n", kozo_error_name(err));
-        return false;
+    while (n) {
+        uint64_t w[15] = { 0 }, status;
+        size_t k = n < CONSOLE_CHUNK ? n : CONSOLE_CHUNK;
+        for (size_t i = 0; i < k; i++)
+            w[i / 8] |= (uint64_t)(uint8_t)s[i] << (8 * (i % 8));
+        if (console_write(console_ep, k, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
+                          w[11], w[12], w[13], w[14], &status))
+            for (size_t i = 0; i < k; i++)
+                kozo_debug_putchar(KOZO_SLOT_DEBUG_CONSOLE, s[i]);
+        s += k;
+        n -= k;
     }
-    return true;
 }
 
-// Block until a byte arrives on COM1.
-static char
-getc_blocking(void)
+// The next line typed at the console (edited there), or false when Ctrl-C abandoned it.
+// A Read cut short by the driver's death is made again, to its next incarnation.
+static bool
+read_line(char *line)
 {
     for (;;) {
-        if (com1_in(5) & 0x01) // LSR: data ready
-            return (char)com1_in(0);
-        kozo_irq_handler_ack(com1_irq);
-        kozo_wait(com1_ntfn, NULL);
+        struct console_read_res r;
+        uint64_t status, err = console_read(console_ep, &status, &r);
+        if (err == KOZO_ERR_ABORTED)
+            continue; // the driver died under the call: its restart answers the next one
+        if (err) {
+            kozo_printf("init: the console does not answer: %s\n", kozo_error_name(err));
+            kozo_tcb_suspend(shell_thread.tcb);
+        }
+        if (status == CONSOLE_INTERRUPTED)
+            return false;
+        size_t n = status == CONSOLE_OK && r.len < LINE_MAX ? r.len : 0;
+        unpack(&r.w0, n, line);
+        line[n] = 0;
+        return true;
     }
 }
 
@@ -247,28 +260,21 @@ static void
 shell_loop(void *unused)
 {
     char line[LINE_MAX];
-    unsigned len = 0;
 
     (void)unused;
-    kozo_printf("Init> ");
+    if (!console_ep) { // the test systems leave COM1 to their suites
+        kozo_printf("init: this system has no console driver: the prompt takes no input\nInit> ");
+        kozo_tcb_suspend(shell_thread.tcb);
+    }
+    kozo_tls_self()->output = console_output;
     for (;;) {
-        char c = getc_blocking();
-        if (c == '\r' || c == '\n') {
-            kozo_putc('\n');
-            line[len] = 0;
-            // Trailing spaces are not part of a command.
-            while (len && line[len - 1] == ' ')
-                line[--len] = 0;
-            run_command(line);
-            len = 0;
-            kozo_printf("Init> ");
-        } else if ((c == 0x7f || c == '\b') && len) {
-            len--;
-            kozo_puts("\b \b");
-        } else if (c >= ' ' && c < 0x7f && len < LINE_MAX - 1) {
-            line[len++] = c;
-            kozo_putc(c);
-        }
+        kozo_printf("Init> ");
+        if (!read_line(line))
+            continue;
+        // Trailing spaces are not part of a command.
+        for (size_t len = strlen(line); len && line[len - 1] == ' ';)
+            line[--len] = 0;
+        run_command(line);
     }
 }
 
@@ -286,10 +292,10 @@ shell_start(const struct kozo_bootinfo *bi)
     };
     uint64_t err;
 
+    const struct proc *console = proc_find("console");
     boot = bi;
     shell_svcmgr = supervisor_client_cap();
-    if (!console_init())
-        kozo_exit(1);
+    console_ep = console ? console->ep : 0;
     if ((err = svc_thread_new(&init_pool.alloc, &c, shell_loop, NULL, &shell_thread)) ||
         (err = svc_thread_start(&shell_thread))) {
         kozo_printf("init: no shell thread: %s\n", kozo_error_name(err));

@@ -97,6 +97,21 @@ grant(struct proc *p, const struct boot_cap *c, const struct svc_process *sp)
             (err = kozo_asid_control_make_pool(KOZO_SLOT_ASID_CONTROL, ROOT_CNODE, src, ROOT_DEPTH, NULL)))
             return err;
         return svc_process_give(init, sp, c->slot, src, 0, true);
+    case BOOT_CAP_IOPORT: // issued into one of its slots, moved to it, gone with its CNode
+        if ((err = own->slot(own, &src)) ||
+            (err = kozo_ioport_control_issue(KOZO_SLOT_IOPORT_CONTROL, c->arg & 0xffff, c->arg >> 16,
+                                             ROOT_CNODE, src, ROOT_DEPTH)))
+            return err;
+        return svc_process_give(init, sp, c->slot, src, 0, true);
+    case BOOT_CAP_IRQ: // the same: its line is free again once the handler cap is gone
+        if ((err = own->slot(own, &src)) ||
+            (err = kozo_irq_control_get(KOZO_SLOT_IRQ_CONTROL, c->arg, ROOT_CNODE, src, ROOT_DEPTH)))
+            return err;
+        return svc_process_give(init, sp, c->slot, src, 0, true);
+    case BOOT_CAP_NOTIFICATION:
+        if ((err = svc_object_new(own, KOZO_OBJ_NOTIFICATION, 0, &src)))
+            return err;
+        return svc_process_give(init, sp, c->slot, src, 0, true);
     case BOOT_CAP_CALL: {
         const struct proc *server = proc_of(boot_service((unsigned)c->arg));
         if (!server) // sysgen put it first; it did not start

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT OR Apache-2.0
-# The service manager at the prompt (tests/boot/services.checks is what this prints): list
-# the services, show what fsd holds, kill it 100 times (each time it dies, is reclaimed and
-# comes back, and init's own memory stays what it was once the system had started), stop
-# and restart it, and see that fsd still answers.
+# The service manager at the prompt, which is a client of the console driver (this prints
+# the checks): list the services, show what fsd holds, kill it 100 times (each time it
+# dies, is reclaimed and comes back, and init's own memory stays what it was once the
+# system had started), stop and restart it; kill the console driver and go on typing.
 #
 #   tests/boot/services.sh > checks
 set -euo pipefail
@@ -45,6 +45,17 @@ send restart fsd
 name restart brings it back
 expect init: fsd restarted \(restart 101\)
 expect fsd: serving
+send kill console
+name the console driver dies and comes back by itself, the prompt with it
+expect init: console died
+expect init: console restarted \(restart 1\)
+send services
+expect console +running .* 1 +always
+send caps console
+name the console driver holds its UART, its interrupt and nothing else
+expect IOPORT
+expect IRQ_HANDLER
+expect 5 capabilities
 send kill nobody
 name an unknown service is refused
 expect no service 'nobody'

@@ -26,3 +26,13 @@ $(SVCTEST_BIN): $(SVCTEST_SRC) $(wildcard lib/libsvc/include/svc/*.h) tests/host
 	$(HOSTCC) $(SVCTEST_FLAGS) -o $@ $(SVCTEST_SRC)
 test-host-svc: $(SVCTEST_BIN)
 	ASAN_OPTIONS=detect_leaks=0 $(SVCTEST_BIN)
+
+# The console driver's line editor (services/console/line.c), pure logic.
+CONSOLETEST_BIN := $(BUILD)/tests/test_console
+$(CONSOLETEST_BIN): tests/host/test_console.c services/console/line.c services/console/line.h tests/host/test.h
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror \
+		-o $@ tests/host/test_console.c services/console/line.c
+test-host-console: $(CONSOLETEST_BIN)
+	ASAN_OPTIONS=detect_leaks=0 $(CONSOLETEST_BIN)
+.PHONY: test-host-console

@@ -98,6 +98,9 @@ refuses "no restart policy" "no restart policy" 'service a "x"' '  priority 10' 
 refuses "an unknown restart policy" "expected always, on_failure N or never" "$(svc a)" '  restart sometimes' 'end'
 refuses "quotas over the budget" "over the budget" 'budget 17' "$(svc a 10 17)" 'end' "$(svc b 10 17)" 'end'
 refuses "an include from elsewhere" "same folder" 'include "../x.sys"'
+refuses "ports given twice" "ports 0x3fc..0x3ff are also a's P" "$(svc a)" '  cap 2 P ioport 0x3f8 0x3ff "x"' 'end' "$(svc b)" '  cap 2 Q ioport 0x3fc 0x3ff "x"' 'end'
+refuses "an IRQ given twice" "IRQ 4 is also a's I" "$(svc a)" '  cap 2 I irq 4 "x"' 'end' "$(svc b)" '  cap 3 J irq 4 "x"' 'end'
+refuses "not a range of ports" "not a range of ports" "$(svc a)" '  cap 2 P ioport 0x3ff 0x3f8 "x"' 'end'
 
 echo "sysgen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

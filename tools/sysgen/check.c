@@ -102,6 +102,25 @@ check_system(void)
     }
     if (!nservices)
         die("the description has no services");
+    // Hardware has one owner: no port in two ioport caps, no IRQ line in two irq caps.
+    for (int i = 0; i < nservices; i++)
+        for (int k = 0; k < services[i].ncaps; k++) {
+            const struct cap *c = &services[i].caps[k];
+            if (c->kind != CAP_IOPORT && c->kind != CAP_IRQ)
+                continue;
+            for (int j = 0; j <= i; j++)
+                for (int l = 0; l < services[j].ncaps && (j < i || l < k); l++) {
+                    const struct cap *o = &services[j].caps[l];
+                    at(c->file, c->line);
+                    if (c->kind == CAP_IOPORT && o->kind == CAP_IOPORT && c->num <= o->num2 &&
+                        o->num <= c->num2)
+                        die("cap %s: ports %#llx..%#llx are also %s's %s (%s)", c->name, (ull)c->num,
+                            (ull)c->num2, services[j].name, o->name, where(o->file, o->line));
+                    if (c->kind == CAP_IRQ && o->kind == CAP_IRQ && c->num == o->num)
+                        die("cap %s: IRQ %llu is also %s's %s (%s)", c->name, (ull)c->num, services[j].name,
+                            o->name, where(o->file, o->line));
+                }
+        }
     // Quotas: each holds what is carved from it; together they fit the budget.
     uint64_t total = 0;
     for (int i = 0; i < nservices; i++) {

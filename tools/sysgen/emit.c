@@ -4,8 +4,9 @@
 #include "sysgen.h"
 
 static const char *const kind_name[] = {
-    "BOOT_CAP_ENDPOINT",   "BOOT_CAP_COPY",      "BOOT_CAP_SELF",      "BOOT_CAP_UNTYPED",
-    "BOOT_CAP_DEVICE_MIN", "BOOT_CAP_DEVICE_AT", "BOOT_CAP_ASID_POOL", "BOOT_CAP_CALL",
+    "BOOT_CAP_ENDPOINT",   "BOOT_CAP_COPY",      "BOOT_CAP_SELF",         "BOOT_CAP_UNTYPED",
+    "BOOT_CAP_DEVICE_MIN", "BOOT_CAP_DEVICE_AT", "BOOT_CAP_ASID_POOL",    "BOOT_CAP_CALL",
+    "BOOT_CAP_IOPORT",     "BOOT_CAP_IRQ",       "BOOT_CAP_NOTIFICATION",
 };
 
 static const char *
@@ -14,6 +15,7 @@ cap_arg(const struct cap *c)
     switch (c->kind) {
     case CAP_COPY: return fmt("KOZO_SLOT_%s", c->arg);
     case CAP_SELF: return fmt("BOOT_SELF_%s", up(c->arg));
+    case CAP_IOPORT: return fmt("0x%llxULL", (ull)(c->num | c->num2 << 16)); // first | last << 16
     case CAP_CALL: return dec((uint64_t)c->target);
     case CAP_DEVICE_AT: return fmt("0x%llxULL", (ull)c->num);
     default: return dec(c->num);
@@ -78,6 +80,11 @@ emit_service_header(const struct service *s)
             P("#define SYS_%s_PADDR 0x%llxULL\n", c->name, (ull)c->num);
         if (c->kind == CAP_CALL)
             P("#define SYS_%s_BADGE %llu\n", c->name, (ull)c->badge);
+        if (c->kind == CAP_IOPORT)
+            P("#define SYS_%s_FIRST 0x%llx\n#define SYS_%s_LAST 0x%llx\n", c->name, (ull)c->num, c->name,
+              (ull)c->num2);
+        if (c->kind == CAP_IRQ)
+            P("#define SYS_%s_LINE %llu\n", c->name, (ull)c->num);
     }
     for (int k = 0; k < s->nranges; k++) {
         const struct range *r = &s->ranges[k];
@@ -106,6 +113,12 @@ emit_dot(void)
             if (c->kind == CAP_DEVICE_AT)
                 P("    %s_%s [shape=component, label=\"device memory\\nat 0x%llx\"];\n    %s -> %s_%s [label=\"%s\"];\n",
                   s->name, low(c->name), (ull)c->num, s->name, s->name, low(c->name), c->name);
+            if (c->kind == CAP_IOPORT)
+                P("    %s_%s [shape=component, label=\"I/O ports\\n%#llx-%#llx\"];\n    %s -> %s_%s;\n",
+                  s->name, low(c->name), (ull)c->num, (ull)c->num2, s->name, s->name, low(c->name));
+            if (c->kind == CAP_IRQ)
+                P("    %s_%s [shape=component, label=\"IRQ %llu\"];\n    %s_%s -> %s [label=\"interrupts\"];\n",
+                  s->name, low(c->name), (ull)c->num, s->name, low(c->name), s->name);
             if (c->kind == CAP_COPY && (!strcmp(c->arg, "IRQ_CONTROL") || !strcmp(c->arg, "IOPORT_CONTROL")))
                 P("    %s_%s [shape=component, label=\"%s\"];\n    %s -> %s_%s;\n", s->name, low(c->name),
                   c->arg, s->name, s->name, low(c->name));

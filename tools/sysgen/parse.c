@@ -13,7 +13,8 @@
 //     restart always | on_failure N | never     what init does when it dies
 //     await report                              init waits for its report before going on
 //     cap SLOT NAME endpoint | copy BOOTSLOT | self cnode|vspace|tcb | untyped MAXBITS
-//                   | device min BITS | device at PADDR | asid_pool | call SERVICE [badge N]  "doc"
+//                   | device min BITS | device at PADDR | asid_pool | call SERVICE [badge N]
+//                   | ioport FIRST LAST | irq LINE | notification  "doc"
 //     slots NAME FIRST LAST "doc"               slots it manages itself
 #include "sysgen.h"
 
@@ -106,8 +107,23 @@ parse_cap(void)
                 die("call %s: expected 'badge N' or the doc string, found '%s'", c->arg, b);
             c->badge = number("badge", NULL);
         }
+    } else if (!strcmp(k, "ioport")) {
+        c->kind = CAP_IOPORT;
+        c->num = number("first port", NULL);
+        c->num2 = number("last port", NULL);
+        if (c->num > c->num2 || c->num2 > 0xffff)
+            die("cap %s: ports %#llx..%#llx are not a range of ports", c->name, (ull)c->num, (ull)c->num2);
+    } else if (!strcmp(k, "irq")) {
+        c->kind = CAP_IRQ;
+        c->num = number("IRQ line", NULL);
+        if (c->num > 255)
+            die("cap %s: IRQ %llu: lines are 0..255", c->name, (ull)c->num);
+    } else if (!strcmp(k, "notification")) {
+        c->kind = CAP_NOTIFICATION;
     } else {
-        die("cap %s: unknown kind '%s' (endpoint, copy, self, untyped, device, asid_pool, call)", c->name, k);
+        die("cap %s: unknown kind '%s' (endpoint, copy, self, untyped, device, asid_pool, call, ioport, irq, "
+            "notification)",
+            c->name, k);
     }
     doc_and_end(c->doc);
 }

@@ -13,14 +13,17 @@
 
 // Where a service's capability comes from (docs/SYSTEM.md).
 enum cap_kind {
-    CAP_ENDPOINT,   // its own endpoint: init makes it and keeps a copy (exactly one per service)
-    CAP_COPY,       // a copy of one of init's boot capabilities (KOZO_SLOT_<arg>)
-    CAP_SELF,       // its own cnode, vspace or tcb (arg)
-    CAP_UNTYPED,    // the largest Untyped init can give, at most 2^num bytes, moved to it
-    CAP_DEVICE_MIN, // the smallest device Untyped of at least 2^num bytes, moved to it
-    CAP_DEVICE_AT,  // the device Untyped holding physical address num, moved to it
-    CAP_ASID_POOL,  // a fresh ASID pool of its own
-    CAP_CALL,       // a badged copy of service arg's endpoint: it may call that service
+    CAP_ENDPOINT,     // its own endpoint: init makes it and keeps a copy (exactly one per service)
+    CAP_COPY,         // a copy of one of init's boot capabilities (KOZO_SLOT_<arg>)
+    CAP_SELF,         // its own cnode, vspace or tcb (arg)
+    CAP_UNTYPED,      // the largest Untyped init can give, at most 2^num bytes, moved to it
+    CAP_DEVICE_MIN,   // the smallest device Untyped of at least 2^num bytes, moved to it
+    CAP_DEVICE_AT,    // the device Untyped holding physical address num, moved to it
+    CAP_ASID_POOL,    // a fresh ASID pool of its own
+    CAP_CALL,         // a badged copy of service arg's endpoint: it may call that service
+    CAP_IOPORT,       // the I/O ports num..num2, issued from init's control cap
+    CAP_IRQ,          // the handler of IRQ line num, issued from init's control cap
+    CAP_NOTIFICATION, // a new notification, from its quota
 };
 
 struct cap {
@@ -30,7 +33,7 @@ struct cap {
     char name[NAMELEN];
     enum cap_kind kind;
     char arg[NAMELEN];
-    uint64_t num, badge;
+    uint64_t num, num2, badge;
     int target; // CAP_CALL: the index of the service it calls
     char doc[DOCLEN];
 };

@@ -27,10 +27,13 @@ static const struct boot_cap boot_caps_client[] = {
     { 11, BOOT_CAP_DEVICE_AT, 0x3f8000ULL, 0, "UART" }, /* the device Untyped holding this address */
     { 13, BOOT_CAP_ASID_POOL, 0, 0, "ASIDS" }, /* an ASID pool of its own */
     { 16, BOOT_CAP_UNTYPED, 20, 0, "MEMORY" }, /* at most 1 MiB */
+    { 17, BOOT_CAP_IOPORT, 0x640060ULL, 0, "PORTS" }, /* a device's registers */
+    { 18, BOOT_CAP_IRQ, 1, 0, "KBD_IRQ" }, /* its interrupt */
+    { 19, BOOT_CAP_NOTIFICATION, 0, 0, "KBD_NTFN" }, /* where the interrupt arrives */
 };
 
 static const struct boot_service boot_services[] = {
     { "store", 90, 6, 18, BOOT_RESTART_ALWAYS, 0, false, boot_caps_store, 2 },
-    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, true, boot_caps_client, 10 },
+    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, true, boot_caps_client, 13 },
 };
 #define BOOT_NSERVICES 2

@@ -24,6 +24,12 @@
 #define SYS_SLOT_ASIDS 13 /* an ASID pool of its own */
 #define SYS_SLOT_MEMORY 16 /* at most 1 MiB */
 #define SYS_MEMORY_MAX_BITS 20
+#define SYS_SLOT_PORTS 17 /* a device's registers */
+#define SYS_PORTS_FIRST 0x60
+#define SYS_PORTS_LAST 0x64
+#define SYS_SLOT_KBD_IRQ 18 /* its interrupt */
+#define SYS_KBD_IRQ_LINE 1
+#define SYS_SLOT_KBD_NTFN 19 /* where the interrupt arrives */
 #define SYS_SLOTS_OWN_FIRST 32 /* what it makes */
 #define SYS_SLOTS_OWN_END 1024
 

@@ -28,8 +28,9 @@ struct kozo_msg {
 // itself (the x86_64 TLS convention, which other architectures can keep).
 struct kozo_tls {
     struct kozo_tls *self;
-    struct kozo_ipc_buffer *ipc_buffer; // NULL: this thread's messages stop at four words
-    uint64_t reserved[6];
+    struct kozo_ipc_buffer *ipc_buffer;      // NULL: this thread's messages stop at four words
+    void (*output)(const char *s, size_t n); // where kozo_printf goes (NULL: the kernel debug console)
+    uint64_t reserved[5];
 };
 
 #include <kozo/arch.h> // kozo_syscall(), kozo_tls_self()
