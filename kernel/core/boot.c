@@ -20,6 +20,8 @@
 #include <kern/sched.h>
 #include <string.h>
 
+static struct kozo_bootinfo *init_bootinfo; // create_init() fills it; kernel_main() adds the cycle rate
+
 #ifndef KOZO_ABI_SKEW
 #define KOZO_ABI_SKEW 0 // nonzero only in the ABI-mismatch test build
 #endif
@@ -201,6 +203,7 @@ create_init(const void *image, size_t size)
            (unsigned long)info.entry, info.nload, (unsigned long)bi->untyped_count,
            (unsigned long)(boot_objects_bytes >> 10));
     sched_wake(tcb);
+    init_bootinfo = bi;
 }
 
 void
@@ -222,6 +225,7 @@ kernel_main(word_t magic, word_t info)
         panic("boot: the initrd is not a valid newc cpio archive: %s", cpio_strerror(err));
     create_init(init, init_size); // the root task and all Untyped memory
 
-    arch_late_init(); // interrupt controller, timer
-    kernel_exit();    // run init
+    arch_late_init();                            // interrupt controller, timer
+    init_bootinfo->cycle_khz = arch_cycle_khz(); // measured just now
+    kernel_exit();                               // run init
 }

@@ -34,6 +34,7 @@ struct proc {
     kozo_handle_t quota;              // the Untyped all of an incarnation is retyped from
     struct svc_pool pool;             // its PROC_SLOTS slots and its quota
     unsigned restarts;                // incarnations after the first
+    uint64_t started;                 // kozo_cycles() when this incarnation started
     const char *why;                  // stopped or failed: why
 };
 #define MAX_PROCS 16
@@ -72,6 +73,7 @@ void cmd_stop(const char *arg);
 void cmd_restart(const char *arg);
 void services_caps(const char *name);
 void services_mem(void);
-void services_mem_mark(void); // what init uses once the system has started
+void services_mem_mark(void);            // what init uses once the system has started
+void services_clock(uint64_t cycle_khz); // the cycle counter's rate, for uptimes
 
 #endif

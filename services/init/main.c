@@ -49,6 +49,7 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     }
     kozo_set_ipc_buffer((struct kozo_ipc_buffer *)bi->ipc_buffer_vaddr);
     alloc_init(bi);
+    services_clock(bi->cycle_khz);
 
     struct svc_pool_stats ms;
     svc_pool_stats(&init_pool, &ms);

@@ -3,6 +3,7 @@
 // The prompt's commands about the services of the system description: list them, show a
 // service's capabilities and memory, and ask the supervisor (svcmgr protocol) to kill,
 // stop or restart one. The prompt reads init's tables; it changes nothing itself.
+#include <fmt.h>
 #include <proto/svcmgr.h>
 #include <string.h>
 #include "init.h"
@@ -18,18 +19,39 @@ named(const char *name)
     return p;
 }
 
+static uint64_t cycle_khz; // the boot-info frame's: 0, no uptimes
+
+void
+services_clock(uint64_t khz)
+{
+    cycle_khz = khz;
+}
+
+// How long p's incarnation has run, as "12.3s" (or "-": not running, or no clock).
+static const char *
+uptime(const struct proc *p, char buf[24])
+{
+    if (!cycle_khz || p->state != PROC_RUNNING)
+        return "-";
+    uint64_t ms = (kozo_cycles() - p->started) / cycle_khz;
+    fmt_snprintf(buf, 24, "%lu.%lus", (unsigned long)(ms / 1000), (unsigned long)(ms % 1000 / 100));
+    return buf;
+}
+
 void
 cmd_services(const char *arg)
 {
     (void)arg;
-    kozo_printf("service   state       tcb   prio  quota KiB  used KiB  restarts  policy\n");
+    kozo_printf("service   state       tcb   prio  quota KiB  used KiB  restarts  uptime   policy\n");
     for (unsigned i = 0; i < nprocs; i++) {
         const struct proc *p = &procs[i];
         struct svc_pool_stats st;
         svc_pool_stats(&p->pool, &st);
-        kozo_printf("%-9s %-11s %-5lu %-5u %-10lu %-9lu %-9u %s", p->svc->name, proc_state_name(p->state),
-                    (unsigned long)p->tcb, p->svc->priority, (unsigned long)(st.total >> 10),
-                    (unsigned long)(st.used >> 10), p->restarts, restart_names[p->svc->restart]);
+        char up[24];
+        kozo_printf("%-9s %-11s %-5lu %-5u %-10lu %-9lu %-9u %-8s %s", p->svc->name,
+                    proc_state_name(p->state), (unsigned long)p->tcb, p->svc->priority,
+                    (unsigned long)(st.total >> 10), (unsigned long)(st.used >> 10), p->restarts,
+                    uptime(p, up), restart_names[p->svc->restart]);
         if (p->svc->restart == BOOT_RESTART_ON_FAILURE)
             kozo_printf(" %u", p->svc->restart_limit);
         kozo_printf(p->why ? " (%s)\n" : "\n", p->why);

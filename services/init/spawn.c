@@ -191,6 +191,7 @@ proc_start(struct proc *p)
         return err;
     }
     p->state = PROC_RUNNING;
+    p->started = kozo_cycles();
     return KOZO_ERR_OK;
 }
 

@@ -13,7 +13,7 @@ name prompt
 expect Init> $
 send services
 name services lists fsd, running
-expect fsd +running +[0-9]+ +100 +1024 +[0-9]+ +0 +always
+expect fsd +running +[0-9]+ +100 +1024 +[0-9]+ +0 +[0-9]+\.[0-9]s +always
 expect Init> $
 send caps fsd
 name fsd holds exactly what system/default.sys grants
@@ -28,7 +28,7 @@ done
 cat <<'CHECKS'
 send services
 name after 100 kills fsd is running again, with 100 restarts
-expect fsd +running .* 100 +always
+expect fsd +running .* 100 +[0-9]+\.[0-9]s +always
 send mem
 name nothing leaked: init's own use is as it was
 expect init's own use: [0-9]+ KiB and [0-9]+ slots, as when the system had started
@@ -50,7 +50,7 @@ name the console driver dies and comes back by itself, the prompt with it
 expect init: console died
 expect init: console restarted \(restart 1\)
 send services
-expect console +running .* 1 +always
+expect console +running .* 1 +[0-9]+\.[0-9]s +always
 send caps console
 name the console driver holds its UART, its interrupt and nothing else
 expect IOPORT

@@ -293,6 +293,12 @@ arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm)
     unreachable_on_host("arch_boot_memory");
 }
 
+word_t
+arch_cycle_khz(void)
+{
+    return 0;
+}
+
 void
 arch_boot_caps(cte_t *cnode)
 {

@@ -75,6 +75,9 @@ struct boot_mem;
 void arch_early_init(void);                                            // console, CPU tables, kernel window
 void arch_boot_memory(word_t magic, word_t info, struct boot_mem *bm); // memory map, modules
 void arch_late_init(void);                                             // interrupt controller, timer
+// The rate of the CPU's cycle counter (what user space reads without a system call), in
+// kHz, as arch_late_init() measured it; 0 if there is none.
+word_t arch_cycle_khz(void);
 // The root task's control caps of the architecture's own objects, into their boot slots
 // of its root CNode (abi/arch/<arch>.abi).
 void arch_boot_caps(struct cte *cnode);

@@ -32,6 +32,16 @@ kozo_syscall(uint64_t nr, uint64_t cap, struct kozo_msg *m)
     return rax;
 }
 
+// The CPU's cycle counter (the TSC), readable without a system call; its rate is the
+// boot-info frame's cycle_khz.
+static inline uint64_t
+kozo_cycles(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 // The calling thread's thread block. The x86_64 TLS convention: the word at FS:0 is the
 // thread pointer itself, so one load finds the block.
 static inline struct kozo_tls *
