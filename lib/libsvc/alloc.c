@@ -21,6 +21,18 @@ svc_object_new(struct svc_alloc *a, uint64_t type, uint64_t size_bits, kozo_hand
 }
 
 uint64_t
+svc_object_new_from(struct svc_alloc *a, kozo_handle_t ut, uint64_t type, uint64_t size_bits,
+                    kozo_handle_t *out)
+{
+    uint64_t err = a->slot(a, out);
+    if (err)
+        return err;
+    if ((err = kozo_untyped_retype(ut, type, size_bits, a->cnode, 0, 0, *out, 1)) && a->free_slot)
+        a->free_slot(a, *out);
+    return err;
+}
+
+uint64_t
 svc_cap_copy(struct svc_alloc *a, kozo_handle_t src, uint64_t rights, kozo_handle_t *out)
 {
     uint64_t err = a->slot(a, out);

@@ -72,6 +72,8 @@ void cmd_kill(const char *arg);
 void cmd_stop(const char *arg);
 void cmd_restart(const char *arg);
 void services_caps(const char *name);
+void cmd_time(const char *arg);
+void cmd_sleep(const char *arg);
 void services_mem(void);
 void services_mem_mark(void);            // what init uses once the system has started
 void services_clock(uint64_t cycle_khz); // the cycle counter's rate, for uptimes

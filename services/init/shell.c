@@ -80,7 +80,9 @@ cmd_help(const char *arg)
                 "  services       the services of the system description and their state\n"
                 "  kill NAME      crash service NAME on purpose (its restart policy decides)\n"
                 "  stop NAME      stop service NAME and reclaim everything it had\n"
-                "  restart NAME   start service NAME again from its image\n");
+                "  restart NAME   start service NAME again from its image\n"
+                "  time           the time since boot, from the timer driver\n"
+                "  sleep N        wait N milliseconds (the timer driver's)\n");
 }
 
 static void
@@ -234,8 +236,10 @@ run_command(const char *line)
         const char *name;
         void (*fn)(const char *arg);
     } cmds[] = {
-        { "help", cmd_help },         { "mem", cmd_mem },   { "caps", cmd_caps }, { "ps", cmd_ps },
-        { "services", cmd_services }, { "kill", cmd_kill }, { "stop", cmd_stop }, { "restart", cmd_restart },
+        { "help", cmd_help },   { "mem", cmd_mem },           { "caps", cmd_caps },
+        { "ps", cmd_ps },       { "services", cmd_services }, { "kill", cmd_kill },
+        { "stop", cmd_stop },   { "restart", cmd_restart },   { "time", cmd_time },
+        { "sleep", cmd_sleep },
     };
 
     while (*line == ' ')

@@ -5,6 +5,7 @@
 // stop or restart one. The prompt reads init's tables; it changes nothing itself.
 #include <fmt.h>
 #include <proto/svcmgr.h>
+#include <proto/timer.h>
 #include <string.h>
 #include "init.h"
 
@@ -149,4 +150,49 @@ services_mem(void)
         kozo_printf("  %-9s quota %lu KiB, used %lu KiB\n", procs[i].svc->name,
                     (unsigned long)(st.total >> 10), (unsigned long)(st.used >> 10));
     }
+}
+
+// --- The timer driver's commands ---------------------------------------------------------
+
+static kozo_handle_t
+timer_ep(void)
+{
+    const struct proc *p = proc_find("timer");
+    if (!p || p->state != PROC_RUNNING)
+        kozo_printf("no timer driver is running (services says why)\n");
+    return p && p->state == PROC_RUNNING ? p->ep : 0;
+}
+
+void
+cmd_time(const char *arg)
+{
+    struct timer_now_res r = { 0 };
+    uint64_t status, ep = timer_ep(), err;
+    (void)arg;
+    if (!ep)
+        return;
+    if ((err = timer_now(ep, &status, &r)) || status != TIMER_OK)
+        kozo_printf("time: %s\n", err ? kozo_error_name(err) : timer_status_name(status));
+    else
+        kozo_printf("up %lu.%03lu s\n", (unsigned long)(r.ns / 1000000000),
+                    (unsigned long)(r.ns / 1000000 % 1000));
+}
+
+void
+cmd_sleep(const char *arg)
+{
+    uint64_t ms = 0, status, ep, err;
+    const char *p = arg;
+    for (; *p >= '0' && *p <= '9'; p++)
+        ms = ms * 10 + (uint64_t)(*p - '0');
+    if (p == arg || *p) {
+        kozo_printf("sleep: a number of milliseconds, please\n");
+        return;
+    }
+    if (!(ep = timer_ep()))
+        return;
+    if ((err = timer_sleep(ep, ms, &status)) || status != TIMER_OK)
+        kozo_printf("sleep: %s\n", err ? kozo_error_name(err) : timer_status_name(status));
+    else
+        kozo_printf("slept %lu ms\n", (unsigned long)ms);
 }

@@ -56,6 +56,20 @@ name the console driver holds its UART, its interrupt and nothing else
 expect IOPORT
 expect IRQ_HANDLER
 expect 5 capabilities
+send time
+name the timer driver says how long the system has run
+expect up [0-9]+\.[0-9]{3} s
+send sleep 300
+name sleep returns after the time, from the HPET's interrupt
+expect slept 300 ms
+send kill timer
+name the timer driver comes back too, and keeps time
+expect init: timer died
+expect init: timer restarted \(restart 1\)
+send time
+expect up [0-9]+\.[0-9]{3} s
+send sleep x
+expect sleep: a number of milliseconds, please
 send kill nobody
 name an unknown service is refused
 expect no service 'nobody'

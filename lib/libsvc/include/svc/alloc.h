@@ -30,6 +30,9 @@ struct svc_alloc {
 // A new object in a fresh slot: a VSpace also gets its ASID. The slot is in *out; if the
 // object cannot be made, the slot goes back.
 uint64_t svc_object_new(struct svc_alloc *a, uint64_t type, uint64_t size_bits, kozo_handle_t *out);
+// The same from a given Untyped `ut` (device memory, say) instead of the allocator's.
+uint64_t svc_object_new_from(struct svc_alloc *a, kozo_handle_t ut, uint64_t type, uint64_t size_bits,
+                             kozo_handle_t *out);
 // A copy of the cap in slot `src` (rights masked) in a fresh slot.
 uint64_t svc_cap_copy(struct svc_alloc *a, kozo_handle_t src, uint64_t rights, kozo_handle_t *out);
 // Forget the spare page tables (their memory went back with a Revoke of the Untyped).
