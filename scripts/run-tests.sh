@@ -61,6 +61,8 @@ suite "boot: Genesis in QEMU" scripts/integration-test.sh --timeout 120 --suite 
 tests/boot/services.sh >"$BUILD/services.checks"
 suite "boot: the service manager at the prompt (fsd killed 100 times)" scripts/integration-test.sh --timeout 240 \
     --suite services --junit "$BUILD/junit-services.xml" "$BUILD/kozo.img" "$BUILD/services.checks"
+suite "boot: a service that dies too often is failed, the system goes on" scripts/integration-test.sh --timeout 60 \
+    --suite faults --junit "$BUILD/junit-faults.xml" "$BUILD/faults/kozo.img" tests/boot/faults.checks
 suite "boot: init refuses a kernel with another ABI" scripts/integration-test.sh --timeout 60 \
     --suite abi-mismatch --junit "$BUILD/junit-abi-mismatch.xml" "$BUILD/abiskew/kozo.img" \
     tests/boot/abi-mismatch.checks

@@ -43,6 +43,10 @@ ktest-long:
 	@KTEST_TIMEOUT=1200 $(MAKE) -s BUILD=$(BUILD)/ktest-long KTEST_HOSTILE_N=2000000 ktest
 .PHONY: ktest ktest-long
 
+# The supervisor's test system: a service that dies at once, under an on_failure policy.
+$(BUILD)/faults/kozo.img: FORCE
+	@$(MAKE) -s BUILD=$(BUILD)/faults SYSTEM=system/faults.sys image
+
 # A kernel that publishes a different ABI fingerprint: init must refuse to run.
 $(BUILD)/abiskew/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/abiskew ABI_SKEW=1 image
@@ -65,6 +69,7 @@ $(BUILD)/nofastpath/ktest/kozo.img: FORCE
 	@$(MAKE) -s BUILD=$(BUILD)/nofastpath FASTPATH=0 $(BUILD)/nofastpath/ktest/kozo.img
 
 test: preflight-test $(IMAGE) $(ABIGEN) $(SYSGEN) $(BUILD)/testbuild/kozo.img $(BUILD)/abiskew/kozo.img $(BUILD)/ktest/kozo.img \
+	$(BUILD)/faults/kozo.img \
 	$(BUILD)/bench/kozo.img $(BUILD)/nofastpath/ktest/kozo.img
 	@scripts/run-tests.sh
 

@@ -53,12 +53,26 @@ start_again(struct proc *p)
         kozo_printf("init: %s restarted (restart %u)\n", p->svc->name, p->restarts);
 }
 
+// What a fault message says, in a few words: its kind, where, and (a page fault) what.
+static void
+say_fault(const struct proc *p, const struct kozo_msg *m)
+{
+    uint64_t kind = kozo_msginfo_get_label(m->info);
+    if (kind == KOZO_FAULT_VM)
+        kozo_printf("init: %s died: page fault at %#lx (ip %#lx)\n", p->svc->name, (unsigned long)m->mr[1],
+                    (unsigned long)m->mr[0]);
+    else if (kind == KOZO_FAULT_EXCEPTION)
+        kozo_printf("init: %s died: exception %lu (ip %#lx)\n", p->svc->name, (unsigned long)m->mr[3],
+                    (unsigned long)m->mr[0]);
+    else
+        kozo_printf("init: %s died: fault %lu\n", p->svc->name, (unsigned long)kind);
+}
+
 // A service died (its thread faulted): reclaim it, then what its policy says.
 static void
 on_death(struct proc *p, const struct kozo_msg *m)
 {
-    kozo_printf("init: %s died: fault %lu at %#lx\n", p->svc->name,
-                (unsigned long)kozo_msginfo_get_label(m->info), (unsigned long)m->mr[0]);
+    say_fault(p, m);
     proc_reclaim(p);
     switch (p->svc->restart) {
     case BOOT_RESTART_ALWAYS: start_again(p); break;
