@@ -39,6 +39,7 @@ struct boot_service {
     unsigned memory_bits; // its quota: every object it has is retyped from an Untyped this big
     enum boot_restart restart;
     unsigned restart_limit; // on_failure: restarts before it is failed
+    unsigned liveness;      // seconds it may go without blocking before it counts as hung (0: no check)
     bool await_report;      // init waits for its report (passed, failed, known failures)
     const struct boot_cap *caps;
     unsigned ncaps;

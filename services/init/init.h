@@ -8,10 +8,11 @@
 #include <svc/process.h>
 #include "boot.h"
 
-#define ROOT_CNODE    KOZO_SLOT_INIT_CNODE
-#define ROOT_DEPTH    KOZO_HANDLE_BITS
-#define SCRATCH_VADDR 0x40000000ULL // a page of init's own space for filling frames
-#define SHELL_VADDR   0x48000000ULL // the shell thread's stack, IPC buffer and TLS block
+#define ROOT_CNODE      KOZO_SLOT_INIT_CNODE
+#define ROOT_DEPTH      KOZO_HANDLE_BITS
+#define SCRATCH_VADDR   0x40000000ULL // a page of init's own space for filling frames
+#define SHELL_VADDR     0x48000000ULL // the shell thread's stack, IPC buffer and TLS block
+#define HEARTBEAT_VADDR 0x4c000000ULL // the heartbeat thread's
 
 // alloc.c: init's pool of slots and Untyped memory, and its window for filling frames
 extern struct svc_pool init_pool;
@@ -35,6 +36,7 @@ struct proc {
     struct svc_pool pool;             // its PROC_SLOTS slots and its quota
     unsigned restarts;                // incarnations after the first
     uint64_t started;                 // kozo_cycles() when this incarnation started
+    unsigned busy;                    // heartbeats in a row it was runnable at (liveness)
     const char *why;                  // stopped or failed: why
 };
 #define MAX_PROCS 16
@@ -57,6 +59,7 @@ extern kozo_handle_t supervisor_ep;                       // faults (badged by s
 kozo_handle_t supervisor_client_cap(void);                // a cap to it for a client (the shell)
 kozo_handle_t supervisor_fault_cap(const struct proc *p); // a cap to it badged for p's faults
 void supervisor_init(void);                               // before the services start: their fault endpoint
+void supervisor_heartbeat_start(void); // the liveness checks' clock (if any service has one)
 __attribute__((noreturn)) void supervise(void);
 
 // shell.c: the Init> prompt, a thread of init's

@@ -61,6 +61,7 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
     check_fsd();
     boot_run_reports(); // the test and benchmark suites: the prompt comes after their results
     shell_start(bi);    // the prompt, a thread of its own
+    supervisor_heartbeat_start();
     services_mem_mark();
     supervise(); // and this thread is the service manager from now on
 }

@@ -192,6 +192,7 @@ proc_start(struct proc *p)
     }
     p->state = PROC_RUNNING;
     p->started = kozo_cycles();
+    p->busy = 0;
     return KOZO_ERR_OK;
 }
 

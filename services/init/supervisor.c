@@ -8,9 +8,13 @@
 // svcmgr protocol (abi/proto/svcmgr.proto): kill, stop and restart a service by number.
 // Only this thread allocates once the system runs, so init's pools need no lock.
 #include <proto/svcmgr.h>
+#include <proto/timer.h>
+#include <svc/thread.h>
 #include "init.h"
 
-#define SHELL_BADGE (1ULL << 62) // above every service's number
+#define SHELL_BADGE     (1ULL << 62) // above every service's number
+#define HEARTBEAT_BADGE (1ULL << 61) // the heartbeat thread: time to check who hangs
+#define HEARTBEAT_MS    1000
 
 kozo_handle_t supervisor_ep;
 
@@ -68,11 +72,10 @@ say_fault(const struct proc *p, const struct kozo_msg *m)
         kozo_printf("init: %s died: fault %lu\n", p->svc->name, (unsigned long)kind);
 }
 
-// A service died (its thread faulted): reclaim it, then what its policy says.
+// A service died: reclaim it, then what its policy says.
 static void
-on_death(struct proc *p, const struct kozo_msg *m)
+after_death(struct proc *p)
 {
-    say_fault(p, m);
     proc_reclaim(p);
     switch (p->svc->restart) {
     case BOOT_RESTART_ALWAYS: start_again(p); break;
@@ -90,6 +93,81 @@ on_death(struct proc *p, const struct kozo_msg *m)
         p->why = "it died, and its policy is never to restart";
         break;
     }
+}
+
+// Its thread faulted.
+static void
+on_death(struct proc *p, const struct kozo_msg *m)
+{
+    say_fault(p, m);
+    after_death(p);
+}
+
+// --- Liveness: a service with a liveness check must block now and then ----------------------
+
+// Every HEARTBEAT_MS: a service whose thread was runnable at every look for its liveness
+// period has not waited for anything all that time: it hangs (a loop), and is as dead as
+// one that faulted. (A thread that was preempted once counts as runnable: the check is for
+// servers and drivers, which spend their lives waiting.)
+static void
+check_liveness(void)
+{
+    for (unsigned i = 0; i < nprocs; i++) {
+        struct proc *p = &procs[i];
+        struct kozo_res_tcb_info info = { 0, 0 };
+        if (p->state != PROC_RUNNING || !p->svc->liveness || kozo_tcb_info(p->tcb, &info))
+            continue;
+        p->busy = info.state == KOZO_THREAD_RUNNABLE ? p->busy + 1 : 0;
+        if (p->busy * HEARTBEAT_MS >= p->svc->liveness * 1000u) {
+            kozo_printf("init: %s hangs: it has not waited for anything in %u s\n", p->svc->name,
+                        p->svc->liveness);
+            kozo_tcb_suspend(p->tcb);
+            after_death(p);
+        }
+    }
+}
+
+static struct svc_thread heartbeat_thread;
+
+// The heartbeat: a thread that sleeps on the timer driver and then calls the supervisor.
+static void
+heartbeat(void *cap)
+{
+    const struct proc *timer = proc_find("timer");
+    for (;;) {
+        uint64_t status;
+        if (!timer || timer->state != PROC_RUNNING || timer_sleep(timer->ep, HEARTBEAT_MS, &status)) {
+            kozo_yield(); // no timer yet (or it is restarting): look again soon
+            continue;
+        }
+        struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, 0), 0, { 0 } };
+        kozo_call((kozo_handle_t)(uintptr_t)cap, &m);
+    }
+}
+
+void
+supervisor_heartbeat_start(void)
+{
+    const struct svc_thread_config c = {
+        .base = HEARTBEAT_VADDR,
+        .stack_pages = 4,
+        .priority = SHELL_PRIORITY - 1,
+        .cspace = ROOT_CNODE,
+        .vspace = KOZO_SLOT_INIT_VSPACE,
+    };
+    bool wanted = false;
+    for (unsigned i = 0; i < nprocs; i++)
+        wanted |= procs[i].svc->liveness != 0;
+    if (!wanted)
+        return;
+    if (!proc_find("timer")) {
+        kozo_printf("init: liveness checks need the timer driver, and this system has none\n");
+        return;
+    }
+    uint64_t err = svc_thread_new(&init_pool.alloc, &c, heartbeat, (void *)(uintptr_t)mint(HEARTBEAT_BADGE),
+                                  &heartbeat_thread);
+    if (err || (err = svc_thread_start(&heartbeat_thread)))
+        kozo_printf("init: no heartbeat thread: %s\n", kozo_error_name(err));
 }
 
 // --- The svcmgr protocol -------------------------------------------------------------------
@@ -159,8 +237,11 @@ supervise(void)
             for (;;)
                 kozo_yield();
         }
-        if (m.badge == SHELL_BADGE) {
-            svcmgr_dispatch(&server, &m);
+        if (m.badge == SHELL_BADGE || m.badge == HEARTBEAT_BADGE) {
+            if (m.badge == SHELL_BADGE)
+                svcmgr_dispatch(&server, &m);
+            else
+                check_liveness();
             err = kozo_reply_recv(supervisor_ep, &m);
             continue;
         }

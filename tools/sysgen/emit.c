@@ -51,9 +51,9 @@ emit_boot_table(void)
         const struct service *s = &services[i];
         static const char *const restart[] = { "BOOT_RESTART_ALWAYS", "BOOT_RESTART_ON_FAILURE",
                                                "BOOT_RESTART_NEVER" };
-        P("    { \"%s\", %llu, %llu, %llu, %s, %llu, %s, boot_caps_%s, %d },\n", s->name, (ull)s->priority,
-          (ull)s->cnode_bits, (ull)s->memory_bits, restart[s->restart], (ull)s->restart_limit,
-          s->await_report ? "true" : "false", s->name, s->ncaps);
+        P("    { \"%s\", %llu, %llu, %llu, %s, %llu, %llu, %s, boot_caps_%s, %d },\n", s->name,
+          (ull)s->priority, (ull)s->cnode_bits, (ull)s->memory_bits, restart[s->restart],
+          (ull)s->restart_limit, (ull)s->liveness, s->await_report ? "true" : "false", s->name, s->ncaps);
     }
     P("};\n#define BOOT_NSERVICES %d\n", nservices);
 }

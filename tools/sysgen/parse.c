@@ -11,6 +11,7 @@
 //     cnode BITS                                its root CNode has 2^BITS slots
 //     memory BITS                               its quota: an Untyped of 2^BITS for all it has
 //     restart always | on_failure N | never     what init does when it dies
+//     liveness SECONDS                          it must block at least that often, or it hangs
 //     await report                              init waits for its report before going on
 //     cap SLOT NAME endpoint | copy BOOTSLOT | self cnode|vspace|tcb | untyped MAXBITS
 //                   | device min BITS | device at PADDR | asid_pool | call SERVICE [badge N]
@@ -187,6 +188,11 @@ parse_in_service(const char *kw)
         }
         cur->restart_set = 1;
         end_of_line();
+    } else if (!strcmp(kw, "liveness")) {
+        cur->liveness = number("seconds", NULL);
+        if (cur->liveness < 1 || cur->liveness > 3600)
+            die("liveness %llu: 1 to 3600 seconds", (ull)cur->liveness);
+        end_of_line();
     } else if (!strcmp(kw, "await")) {
         if (strcmp(word("'report'"), "report"))
             die("await: the only thing to wait for is 'report'");
@@ -197,7 +203,7 @@ parse_in_service(const char *kw)
     } else if (!strcmp(kw, "slots")) {
         parse_slots();
     } else {
-        die("unknown keyword '%s' in service %s (priority, cnode, memory, restart, await, cap, slots, end)",
+        die("unknown keyword '%s' in service %s (priority, cnode, memory, restart, liveness, await, cap, slots, end)",
             kw, cur->name);
     }
 }

@@ -58,7 +58,8 @@ struct service {
     enum restart restart;
     uint64_t restart_limit; // on-failure: the most restarts before it is failed
     int restart_set;
-    int await_report; // init waits for its report (passed, failed, known failures)
+    uint64_t liveness; // seconds it may go without blocking before it counts as hung (0: no check)
+    int await_report;  // init waits for its report (passed, failed, known failures)
     struct cap caps[MAXCAPS];
     int ncaps;
     struct range ranges[MAXRANGES];

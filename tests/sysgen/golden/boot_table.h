@@ -33,7 +33,7 @@ static const struct boot_cap boot_caps_client[] = {
 };
 
 static const struct boot_service boot_services[] = {
-    { "store", 90, 6, 18, BOOT_RESTART_ALWAYS, 0, false, boot_caps_store, 2 },
-    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, true, boot_caps_client, 13 },
+    { "store", 90, 6, 18, BOOT_RESTART_ALWAYS, 0, 0, false, boot_caps_store, 2 },
+    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, 5, true, boot_caps_client, 13 },
 };
 #define BOOT_NSERVICES 2
