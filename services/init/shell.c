@@ -6,6 +6,7 @@
 // console, so that it never waits for the console it may be restarting.
 #include <proto/console.h>
 #include <string.h>
+#include <svc/console.h>
 #include <svc/thread.h>
 #include "init.h"
 
@@ -23,26 +24,6 @@ unpack(const uint64_t *w, size_t n, char *out)
 {
     for (size_t i = 0; i < n; i++)
         out[i] = (char)(w[i / 8] >> (8 * (i % 8)));
-}
-
-// The shell thread's output (its TLS block's): Writes to the console driver. While the
-// driver is being restarted the Write waits for it; if the call fails, the kernel debug
-// console has the text.
-static void
-console_output(const char *s, size_t n)
-{
-    while (n) {
-        uint64_t w[15] = { 0 }, status;
-        size_t k = n < CONSOLE_CHUNK ? n : CONSOLE_CHUNK;
-        for (size_t i = 0; i < k; i++)
-            w[i / 8] |= (uint64_t)(uint8_t)s[i] << (8 * (i % 8));
-        if (console_write(console_ep, k, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
-                          w[11], w[12], w[13], w[14], &status))
-            for (size_t i = 0; i < k; i++)
-                kozo_debug_putchar(KOZO_SLOT_DEBUG_CONSOLE, s[i]);
-        s += k;
-        n -= k;
-    }
 }
 
 // The next line typed at the console (edited there), or false when Ctrl-C abandoned it.
@@ -270,7 +251,7 @@ shell_loop(void *unused)
         kozo_printf("init: this system has no console driver: the prompt takes no input\nInit> ");
         kozo_tcb_suspend(shell_thread.tcb);
     }
-    kozo_tls_self()->output = console_output;
+    svc_console_attach(console_ep); // its output goes to the console driver too
     for (;;) {
         kozo_printf("Init> ");
         if (!read_line(line))

@@ -7,7 +7,7 @@
 #   make test-host-svc        build $(BUILD)/tests/test_svc (ASan + UBSan) and run it
 
 SVCTEST_BIN := $(BUILD)/tests/test_svc
-SVCTEST_SRC := lib/libsvc/alloc.c lib/libsvc/pool.c lib/libsvc/vspace.c lib/libsvc/proto.c \
+SVCTEST_SRC := lib/libsvc/alloc.c lib/libsvc/pool.c lib/libsvc/vspace.c lib/libsvc/proto.c lib/libsvc/arena.c \
                lib/libsvc/arch/$(ARCH)/paging.c \
                tests/host/test_svc.c
 SVCTEST_FLAGS := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -7,9 +7,11 @@
 // NOT_ENOUGH_MEMORY when it does not fit; a page-table level maps only under its parent
 // (MISSING_LEVEL) and only once (ALREADY_MAPPED); a frame maps only below a page table.
 #include <kozo/kozo.h>
+#include <string.h>
 #include <svc/pool.h>
 #include <svc/vspace.h>
 #include <proto/example.h> // tests/abi/golden/example.proto, generated
+#include <svc/heap.h>
 
 #include "test.h"
 
@@ -293,6 +295,75 @@ TEST(dispatch_answers_bad_requests_without_calling_anything)
     CHECK_EQ(kozo_msginfo_get_label(m.info), EXAMPLE_BAD_REQUEST);
     CHECK_EQ(kozo_msginfo_get_length(m.info), 0);
     CHECK_EQ(dropped, 0);
+}
+
+// --- The heap's arena, grown into a host buffer ------------------------------------------
+
+static unsigned char arena_mem[1 << 20] __attribute__((aligned(4096)));
+static unsigned grows;
+
+static bool
+grow_in_buffer(struct svc_arena *a, uintptr_t end, size_t n)
+{
+    (void)a;
+    grows++;
+    return end + n <= (uintptr_t)arena_mem + sizeof(arena_mem);
+}
+
+static struct svc_arena
+fresh_arena(size_t limit)
+{
+    struct svc_arena a;
+    grows = 0;
+    svc_arena_init(&a, (uintptr_t)arena_mem, (uintptr_t)arena_mem + limit, grow_in_buffer, NULL);
+    return a;
+}
+
+TEST(arena_gives_aligned_disjoint_blocks_and_grows_rarely)
+{
+    struct svc_arena a = fresh_arena(sizeof(arena_mem));
+    unsigned char *p[100];
+    for (int i = 0; i < 100; i++) {
+        p[i] = svc_arena_alloc(&a, (size_t)(i * 7 + 1));
+        CHECK(p[i] != NULL);
+        CHECK_EQ((uintptr_t)p[i] % 16, 0);
+        memset(p[i], i, (size_t)(i * 7 + 1));
+    }
+    for (int i = 0; i < 100; i++)
+        for (int k = 0; k < i * 7 + 1; k++)
+            if (p[i][k] != (unsigned char)i) {
+                CHECK(!"a block was overwritten by another");
+                return;
+            }
+    CHECK_EQ(grows, 1); // 64 KiB at once
+    CHECK_EQ(svc_arena_alloc(&a, 0), NULL);
+}
+
+TEST(arena_reuses_and_merges_what_is_freed)
+{
+    struct svc_arena a = fresh_arena(sizeof(arena_mem));
+    void *x = svc_arena_alloc(&a, 1000), *y = svc_arena_alloc(&a, 1000), *z = svc_arena_alloc(&a, 1000);
+    size_t used = a.in_use;
+    svc_arena_free(&a, y);
+    CHECK_EQ(svc_arena_alloc(&a, 1000), y); // first fit: the hole
+    svc_arena_free(&a, x);
+    svc_arena_free(&a, y);
+    svc_arena_free(&a, z);
+    CHECK_EQ(a.in_use, 0);
+    CHECK(a.free != NULL && a.free->next == NULL); // all merged back into one block
+    CHECK_EQ(svc_arena_alloc(&a, 3000), x);        // which holds the three again
+    CHECK(used > 3000);
+    svc_arena_free(&a, NULL); // nothing
+}
+
+TEST(arena_refuses_what_does_not_fit)
+{
+    struct svc_arena a = fresh_arena(8192);
+    CHECK(svc_arena_alloc(&a, 4000) != NULL); // it grows by what fits under the limit
+    CHECK_EQ(svc_arena_alloc(&a, 8192), NULL);
+    CHECK_EQ(svc_arena_alloc(&a, (size_t)-1), NULL);
+    CHECK(svc_arena_alloc(&a, 3000) != NULL);
+    CHECK_EQ(svc_arena_alloc(&a, 3000), NULL); // the limit is reached
 }
 
 int
