@@ -37,6 +37,8 @@ struct proc {
     unsigned restarts;                // incarnations after the first
     uint64_t started;                 // kozo_cycles() when this incarnation started
     unsigned busy;                    // heartbeats in a row it was runnable at (liveness)
+    bool killed;                      // the prompt killed it: restart it at once
+    uint64_t restart_at;              // restarting: kozo_cycles() when the back-off is over
     const char *why;                  // stopped or failed: why
 };
 #define MAX_PROCS 16
@@ -80,5 +82,6 @@ void cmd_sleep(const char *arg);
 void services_mem(void);
 void services_mem_mark(void);            // what init uses once the system has started
 void services_clock(uint64_t cycle_khz); // the cycle counter's rate, for uptimes
+uint64_t services_cycle_khz(void);
 
 #endif

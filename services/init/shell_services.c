@@ -28,6 +28,12 @@ services_clock(uint64_t khz)
     cycle_khz = khz;
 }
 
+uint64_t
+services_cycle_khz(void)
+{
+    return cycle_khz;
+}
+
 // How long p's incarnation has run, as "12.3s" (or "-": not running, or no clock).
 static const char *
 uptime(const struct proc *p, char buf[24])

@@ -9,6 +9,7 @@
 // Only this thread allocates once the system runs, so init's pools need no lock.
 #include <proto/svcmgr.h>
 #include <proto/timer.h>
+#include <string.h>
 #include <svc/thread.h>
 #include "init.h"
 
@@ -48,13 +49,49 @@ supervisor_client_cap(void)
     return mint(SHELL_BADGE);
 }
 
+static struct svc_thread heartbeat_thread;
+static bool heartbeat_on; // the heartbeat thread runs: restarts may wait for it
+
 static void
-start_again(struct proc *p)
+start_now(struct proc *p)
 {
+    p->restart_at = 0;
+    if (proc_start(p) != KOZO_ERR_OK)
+        return;
+    kozo_printf("init: %s restarted (restart %u)\n", p->svc->name, p->restarts);
+    if (heartbeat_on && !strcmp(p->svc->name, "timer"))
+        kozo_tcb_resume(heartbeat_thread.tcb); // it stopped itself while the timer was gone
+}
+
+// A service that died within a second of starting is started again after a back-off, 250
+// ms doubling to 8 s, counted by the heartbeat (so without a timer driver, at once); one
+// that was killed on purpose or lived longer, at once. The timer driver itself is never
+// kept waiting: the heartbeat counts with it.
+static void
+start_again(struct proc *p, bool deliberate)
+{
+    uint64_t khz = services_cycle_khz(), now = kozo_cycles();
+    uint64_t lived_ms = khz ? (now - p->started) / khz : ~0ULL;
     p->state = PROC_RESTARTING;
     p->restarts++;
-    if (proc_start(p) == KOZO_ERR_OK)
-        kozo_printf("init: %s restarted (restart %u)\n", p->svc->name, p->restarts);
+    if (deliberate || !heartbeat_on || lived_ms >= 1000 || !strcmp(p->svc->name, "timer")) {
+        start_now(p);
+        return;
+    }
+    uint64_t delay_ms = 250ULL << (p->restarts - 1 < 5 ? p->restarts - 1 : 5);
+    p->restart_at = now + delay_ms * khz;
+    kozo_printf("init: %s died %lu ms after it started: starting it again in %lu ms\n", p->svc->name,
+                (unsigned long)lived_ms, (unsigned long)delay_ms);
+}
+
+// The heartbeat's other duty: the restarts whose back-off is over.
+static void
+restart_due(void)
+{
+    uint64_t now = kozo_cycles();
+    for (unsigned i = 0; i < nprocs; i++)
+        if (procs[i].state == PROC_RESTARTING && procs[i].restart_at && now >= procs[i].restart_at)
+            start_now(&procs[i]);
 }
 
 // What a fault message says, in a few words: its kind, where, and (a page fault) what.
@@ -76,12 +113,14 @@ say_fault(const struct proc *p, const struct kozo_msg *m)
 static void
 after_death(struct proc *p)
 {
+    bool deliberate = p->killed;
+    p->killed = false;
     proc_reclaim(p);
     switch (p->svc->restart) {
-    case BOOT_RESTART_ALWAYS: start_again(p); break;
+    case BOOT_RESTART_ALWAYS: start_again(p, deliberate); break;
     case BOOT_RESTART_ON_FAILURE:
         if (p->restarts < p->svc->restart_limit) {
-            start_again(p);
+            start_again(p, deliberate);
             break;
         }
         p->state = PROC_FAILED;
@@ -127,19 +166,21 @@ check_liveness(void)
     }
 }
 
-static struct svc_thread heartbeat_thread;
-
 // The heartbeat: a thread that sleeps on the timer driver and then calls the supervisor.
+// While the timer driver is not running it stops itself; the supervisor starts it again
+// with the driver (start_now).
 static void
 heartbeat(void *cap)
 {
     const struct proc *timer = proc_find("timer");
     for (;;) {
         uint64_t status;
-        if (!timer || timer->state != PROC_RUNNING || timer_sleep(timer->ep, HEARTBEAT_MS, &status)) {
-            kozo_yield(); // no timer yet (or it is restarting): look again soon
+        if (timer->state != PROC_RUNNING) {
+            kozo_tcb_suspend(heartbeat_thread.tcb);
             continue;
         }
+        if (timer_sleep(timer->ep, HEARTBEAT_MS, &status))
+            continue; // the driver died during the sleep: look again
         struct kozo_msg m = { kozo_msginfo_make(0, 0, 0, 0), 0, { 0 } };
         kozo_call((kozo_handle_t)(uintptr_t)cap, &m);
     }
@@ -158,16 +199,17 @@ supervisor_heartbeat_start(void)
     bool wanted = false;
     for (unsigned i = 0; i < nprocs; i++)
         wanted |= procs[i].svc->liveness != 0;
-    if (!wanted)
-        return;
-    if (!proc_find("timer")) {
-        kozo_printf("init: liveness checks need the timer driver, and this system has none\n");
+    if (!proc_find("timer")) { // then restarts do not wait, and nothing is checked for liveness
+        if (wanted)
+            kozo_printf("init: liveness checks need the timer driver, and this system has none\n");
         return;
     }
     uint64_t err = svc_thread_new(&init_pool.alloc, &c, heartbeat, (void *)(uintptr_t)mint(HEARTBEAT_BADGE),
                                   &heartbeat_thread);
     if (err || (err = svc_thread_start(&heartbeat_thread)))
         kozo_printf("init: no heartbeat thread: %s\n", kozo_error_name(err));
+    else
+        heartbeat_on = true;
 }
 
 // --- The svcmgr protocol -------------------------------------------------------------------
@@ -189,6 +231,7 @@ do_kill(void *ctx, uint64_t badge, const struct svcmgr_kill_args *args)
         return SVCMGR_NO_SUCH_SERVICE;
     if (p->state != PROC_RUNNING || !p->fault_ep)
         return SVCMGR_NOT_RUNNING;
+    p->killed = true; // on purpose: it is restarted at once
     kozo_tcb_suspend(p->tcb);
     kozo_tcb_set_registers(p->tcb, 0, 0, 0, 0, 0, 0);
     kozo_tcb_resume(p->tcb);
@@ -221,7 +264,7 @@ do_restart(void *ctx, uint64_t badge, const struct svcmgr_restart_args *args)
     if (p->state == PROC_RUNNING || p->state == PROC_DONE)
         proc_reclaim(p);
     p->why = NULL;
-    start_again(p);
+    start_again(p, true);
     return SVCMGR_OK;
 }
 
@@ -240,8 +283,10 @@ supervise(void)
         if (m.badge == SHELL_BADGE || m.badge == HEARTBEAT_BADGE) {
             if (m.badge == SHELL_BADGE)
                 svcmgr_dispatch(&server, &m);
-            else
+            else {
                 check_liveness();
+                restart_due();
+            }
             err = kozo_reply_recv(supervisor_ep, &m);
             continue;
         }
