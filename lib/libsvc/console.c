@@ -13,8 +13,7 @@ console_output(const char *s, size_t n)
     while (n) {
         uint64_t w[15] = { 0 }, status;
         size_t k = n < CONSOLE_CHUNK ? n : CONSOLE_CHUNK;
-        for (size_t i = 0; i < k; i++)
-            w[i / 8] |= (uint64_t)(uint8_t)s[i] << (8 * (i % 8));
+        svc_pack_bytes(s, k, w);
         if (console_write(console_ep, k, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
                           w[11], w[12], w[13], w[14], &status))
             for (size_t i = 0; i < k; i++)

@@ -56,3 +56,17 @@ svc_proto_results(struct kozo_msg *m, unsigned n, const uint64_t *words)
         word_out(m, i, words[i]);
     return n;
 }
+
+void
+svc_pack_bytes(const char *s, size_t n, uint64_t *words)
+{
+    for (size_t i = 0; i < n; i++)
+        words[i / 8] |= (uint64_t)(uint8_t)s[i] << (8 * (i % 8));
+}
+
+void
+svc_unpack_bytes(const uint64_t *words, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)(words[i / 8] >> (8 * (i % 8)));
+}

@@ -17,20 +17,6 @@ int main(void);
 
 static struct line_editor editor;
 
-static void
-unpack(const uint64_t *w, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)(w[i / 8] >> (8 * (i % 8)));
-}
-
-static void
-pack(const char *s, size_t n, uint64_t *w)
-{
-    for (size_t i = 0; i < n; i++)
-        w[i / 8] |= (uint64_t)(uint8_t)s[i] << (8 * (i % 8));
-}
-
 static uint64_t
 do_write(void *ctx, uint64_t badge, const struct console_write_args *a)
 {
@@ -38,7 +24,7 @@ do_write(void *ctx, uint64_t badge, const struct console_write_args *a)
     (void)ctx, (void)badge;
     if (a->len > CONSOLE_CHUNK)
         return CONSOLE_TOO_LONG;
-    unpack(&a->w0, a->len, buf);
+    svc_unpack_bytes(&a->w0, a->len, buf);
     uart_write(buf, a->len);
     return CONSOLE_OK;
 }
@@ -57,7 +43,7 @@ do_read(void *ctx, uint64_t badge, struct console_read_res *r)
                 return CONSOLE_INTERRUPTED;
             if (ev == LINE_DONE) {
                 r->len = line_take(&editor, line);
-                pack(line, r->len, &r->w0);
+                svc_pack_bytes(line, r->len, &r->w0);
                 return CONSOLE_OK;
             }
         }

@@ -68,6 +68,7 @@ __attribute__((noreturn)) void supervise(void);
 #define SHELL_PRIORITY 254 // below the supervisor (255), above every service
 void shell_start(const struct kozo_bootinfo *bi);
 extern kozo_handle_t shell_svcmgr;
+kozo_handle_t shell_console_ep(void); // the console driver the prompt uses (0: none)
 void rights_string(uint64_t r, char out[5]);
 const char *thread_state_name(uint64_t s);
 

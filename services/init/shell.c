@@ -19,11 +19,10 @@ static kozo_handle_t console_ep; // the console driver's endpoint (init's), 0: n
 
 // --- The console, as a client of the console driver ----------------------------------------
 
-static void
-unpack(const uint64_t *w, size_t n, char *out)
+kozo_handle_t
+shell_console_ep(void)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)(w[i / 8] >> (8 * (i % 8)));
+    return console_ep;
 }
 
 // The next line typed at the console (edited there), or false when Ctrl-C abandoned it.
@@ -43,7 +42,7 @@ read_line(char *line)
         if (status == CONSOLE_INTERRUPTED)
             return false;
         size_t n = status == CONSOLE_OK && r.len < LINE_MAX ? r.len : 0;
-        unpack(&r.w0, n, line);
+        svc_unpack_bytes(&r.w0, n, line);
         line[n] = 0;
         return true;
     }

@@ -11,10 +11,15 @@
 
 static const char *const restart_names[] = { "always", "on_failure", "never" };
 
+// The service a command names, or NULL (said why; `what` is the command).
 static struct proc *
-named(const char *name)
+named(const char *name, const char *what)
 {
-    struct proc *p = *name ? proc_find(name) : NULL;
+    if (!*name) {
+        kozo_printf("%s: which service? (%s NAME; services lists them)\n", what, what);
+        return NULL;
+    }
+    struct proc *p = proc_find(name);
     if (!p)
         kozo_printf("no service '%s' (services lists them)\n", name);
     return p;
@@ -69,10 +74,15 @@ cmd_services(const char *arg)
 static void
 ask(const char *name, uint64_t (*call)(kozo_handle_t, uint64_t, uint64_t *), const char *what)
 {
-    struct proc *p = named(name);
+    struct proc *p = named(name, what);
     uint64_t status;
     if (!p)
         return;
+    // The prompt cannot stop the console it reads from: nothing could start it again.
+    if (call == svcmgr_stop && p->ep == shell_console_ep()) {
+        kozo_printf("stop %s: the prompt reads through it (restart or kill it instead)\n", name);
+        return;
+    }
     uint64_t err = call(shell_svcmgr, (uint64_t)(p - procs), &status);
     if (err)
         kozo_printf("%s %s: the supervisor did not answer: %s\n", what, name, kozo_error_name(err));
@@ -102,7 +112,7 @@ cmd_restart(const char *arg)
 void
 services_caps(const char *name)
 {
-    const struct proc *p = named(name);
+    const struct proc *p = named(name, "caps");
     unsigned n = 0;
     if (!p)
         return;

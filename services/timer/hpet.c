@@ -3,7 +3,8 @@
 // The HPET: one page of registers at SYS_HPET_PADDR. Its frame is retyped from the device
 // Untyped the description grants (frames come at the watermark, so the pages before the
 // registers are skipped with Untyped children), mapped uncached with page tables from the
-// driver's own memory. The main counter gives the time; timer 0, routed to the IRQ line of
+// driver's own memory. The main counter gives the time (it goes on counting while the driver
+// restarts, so the time does not start over); timer 0, routed to the IRQ line of
 // SYS_HPET_IRQ_LINE and edge-triggered, ends sleeps.
 #include <kozo/kozo.h>
 #include <svc/pool.h>
@@ -21,7 +22,7 @@
 #define REGS_VA   0x50000000ULL // where the driver maps them
 
 static volatile uint64_t *regs;
-static uint64_t fs_per_tick, start;
+static uint64_t fs_per_tick;
 static struct svc_pool pool; // its FREE slots and its MEMORY
 
 static uint64_t
@@ -95,15 +96,15 @@ hpet_open(void)
     if ((err = kozo_irq_handler_set_notification(SYS_SLOT_HPET_IRQ, SYS_SLOT_HPET_NTFN)))
         return err;
     set(T0_CONFIG, (uint64_t)SYS_HPET_IRQ_LINE << 9); // edge-triggered, not enabled yet
-    set(CONFIG, reg(CONFIG) | 1);
-    start = reg(COUNTER);
+    set(CONFIG, reg(CONFIG) | 1); // counting since the first incarnation: the time survives restarts
     return KOZO_ERR_OK;
 }
 
 uint64_t
 hpet_now_ns(void)
 {
-    return (reg(COUNTER) - start) * fs_per_tick / 1000000;
+    uint64_t ticks = reg(COUNTER); // in two parts, so that ticks * fs_per_tick cannot overflow
+    return ticks / 1000000 * fs_per_tick + ticks % 1000000 * fs_per_tick / 1000000;
 }
 
 void

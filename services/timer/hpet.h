@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 uint64_t hpet_open(void);        // map it, start it, route timer 0: a KOZO_ERR_* (said why)
-uint64_t hpet_now_ns(void);      // since hpet_open
+uint64_t hpet_now_ns(void);      // since the HPET started counting (the first hpet_open)
 void hpet_sleep_ms(uint64_t ms); // until then (the comparator's interrupt)
 
 #endif

@@ -21,23 +21,7 @@ CFLAGS="-std=c11 -Wall -Wextra -Werror"
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-pass=0
-fail=0
-ok()  { echo "PASS: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-
-# check NAME CMD...: PASS if CMD succeeds; on failure show its output.
-# (Test bodies run in an `if`, where set -e is off: they chain with && on purpose.)
-check() {
-    local name=$1
-    shift
-    if "$@" >"$WORK/check.log" 2>&1; then
-        ok "$name"
-    else
-        bad "$name"
-        sed 's/^/    /' "$WORK/check.log"
-    fi
-}
+. "$ROOT/tests/checks.sh"
 
 # fingerprint FILE...: of the inputs concatenated in order, as the Makefile computes it
 fingerprint() { cat "$@" | b3sum --no-names | cut -c1-16; }

@@ -23,15 +23,7 @@ CC=${CC:-cc}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-pass=0
-fail=0
-ok()  { echo "PASS: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() {
-    local name=$1
-    shift
-    if "$@" >"$WORK/check.log" 2>&1; then ok "$name"; else bad "$name"; sed 's/^/    /' "$WORK/check.log"; fi
-}
+. "$ROOT/tests/checks.sh"
 
 # gen PROTO OUTDIR: OUTDIR/proto/<name>.h and OUTDIR/<name>.md, as the Makefile makes them
 gen() {

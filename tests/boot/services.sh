@@ -70,6 +70,12 @@ send time
 expect up [0-9]+\.[0-9]{3} s
 send sleep x
 expect sleep: a number of milliseconds, please
+send stop console
+name the prompt does not stop the console it reads through
+expect stop console: the prompt reads through it
+send kill
+name a command without its service says so
+expect kill: which service\? \(kill NAME
 send kill nobody
 name an unknown service is refused
 expect no service 'nobody'

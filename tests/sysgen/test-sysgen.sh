@@ -21,15 +21,7 @@ CC=${CC:-cc}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-pass=0
-fail=0
-ok()  { echo "PASS: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() {
-    local name=$1
-    shift
-    if "$@" >"$WORK/check.log" 2>&1; then ok "$name"; else bad "$name"; sed 's/^/    /' "$WORK/check.log"; fi
-}
+. "$ROOT/tests/checks.sh"
 
 gen() { # SYS OUTDIR
     rm -rf "$2" && mkdir -p "$2" && "$SYSGEN" --in "$1" --boot "$2/boot_table.h" --headers "$2" --dot "$2/system.dot"

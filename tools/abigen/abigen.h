@@ -99,6 +99,7 @@ void doc_and_end(char *doc);
 struct decl *find(enum kind k, const char *scope, const char *name);
 struct decl *find_num(enum kind k, uint64_t num);
 void parse_file(const char *path);
+int name_list(char (*names)[NAMELEN], const char *what, const char *reserved); // "(a, b)"
 uint64_t mask(uint64_t width);
 uint64_t count_of(enum kind k); // max + 1: name tables and *_COUNT
 int first_of_word(const struct decl *d);

@@ -151,9 +151,10 @@ parse_field(void)
     doc_and_end(d->doc);
 }
 
-// "(a, b, c)": the stub's own parameter and local names are off limits for arguments.
-static int
-name_list(char (*names)[NAMELEN], const char *what, int is_arg)
+// "(a, b, c)": unique names; `reserved` (" a b ", or NULL) are the generated stub's own
+// parameter and local names, off limits.
+int
+name_list(char (*names)[NAMELEN], const char *what, const char *reserved)
 {
     int n = 0;
     expect("(");
@@ -166,8 +167,8 @@ name_list(char (*names)[NAMELEN], const char *what, int is_arg)
         for (int i = 0; i < n; i++)
             if (!strcmp(names[i], s))
                 die("duplicate %s '%s'", what, s);
-        if (is_arg && in_words(s, " cap out args "))
-            die("%s name '%s' is reserved for the user stub", what, s);
+        if (reserved && in_words(s, reserved))
+            die("%s name '%s' is reserved for the stubs", what, s);
         strcpy(names[n++], s);
     } while (accept(","));
     expect(")");
@@ -240,9 +241,9 @@ parse_method(void)
         if (o->kind == K_METHOD && o->num == d->num)
             die("method %s.%s: label %llu is already used by %s.%s (%s)", obj, d->name, (ull)d->num, o->scope,
                 o->name, where(o->file, o->line));
-    d->nargs = name_list(d->args, "argument", 1);
+    d->nargs = name_list(d->args, "argument", " cap out args ");
     expect("->");
-    d->nres = name_list(d->res, "result", 0);
+    d->nres = name_list(d->res, "result", NULL);
     parse_errors(d);
     doc_and_end(d->doc);
     nmethods++;

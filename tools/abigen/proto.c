@@ -13,6 +13,9 @@
 
 struct proto proto;
 
+// The names the generated stubs and dispatch use themselves.
+#define PROTO_RESERVED " ep status res args server ctx badge m "
+
 static struct proto_item *
 find_item(struct proto_item *items, int n, const char *name)
 {
@@ -77,28 +80,6 @@ parse_const(void)
     doc_and_end(d->doc);
 }
 
-static int
-names(char (*list)[NAMELEN], const char *what)
-{
-    int n = 0;
-    expect("(");
-    if (accept(")"))
-        return 0;
-    do {
-        const char *s = ident(what, 0);
-        if (n == MAXLIST)
-            die("more than %d %ss", MAXLIST, what);
-        for (int i = 0; i < n; i++)
-            if (!strcmp(list[i], s))
-                die("duplicate %s '%s'", what, s);
-        if (in_words(s, " ep status res args server ctx badge m "))
-            die("%s name '%s' is reserved for the stubs", what, s);
-        strcpy(list[n++], s);
-    } while (accept(","));
-    expect(")");
-    return n;
-}
-
 static void
 parse_method(void)
 {
@@ -110,9 +91,9 @@ parse_method(void)
         if (o->num == d->num)
             die("method %s: label %llu is already %s's (%s)", d->name, (ull)d->num, o->name,
                 where(o->file, o->line));
-    d->nargs = names(d->args, "argument");
+    d->nargs = name_list(d->args, "argument", PROTO_RESERVED);
     expect("->");
-    d->nres = names(d->res, "result");
+    d->nres = name_list(d->res, "result", PROTO_RESERVED);
     if (!accept("["))
         die("method %s: expected its status list '[...]' after the results, found %s", d->name, found());
     d->statuses = 1ULL << PROTO_OK | 1ULL << PROTO_BAD_REQUEST | (d->nres ? 1ULL << PROTO_BAD_REPLY : 0);

@@ -23,4 +23,9 @@ uint64_t svc_proto_call(kozo_handle_t ep, uint64_t label, unsigned nargs, const 
 void svc_proto_args(const struct kozo_msg *m, unsigned n, uint64_t *words);
 unsigned svc_proto_results(struct kozo_msg *m, unsigned n, const uint64_t *words);
 
+// Bytes in message words, eight to a word, the first in the low byte (console, ...): the
+// words must start zeroed for svc_pack_bytes.
+void svc_pack_bytes(const char *s, size_t n, uint64_t *words);
+void svc_unpack_bytes(const uint64_t *words, size_t n, char *out);
+
 #endif
