@@ -17,6 +17,9 @@
 #   send <text>         type <text> then Enter (CR) on COM1, 20 ms per byte
 #   expect_not <regex>  test case checked at the end: the whole console log
 #                       must not match <regex> (named "not: <regex>")
+#   expect_log <regex>  test case checked at the end: the whole console log
+#                       must match <regex>, wherever (for output whose place
+#                       among the rest depends on scheduling)
 #   name <test name>    readable name for the next expect / expect_not
 # Steps run in order against one global deadline. After a failed expect the
 # remaining expects are skipped (not run); expect_not cases are still checked.
@@ -127,7 +130,7 @@ while IFS= read -r line || [[ -n $line ]]; do
     arg=${line:${#kind}}
     arg=${arg#"${arg%%[![:space:]]*}"}
     case "$kind" in
-    expect | expect_not)
+    expect | expect_not | expect_log)
         [[ -n $arg ]] || bad "$checks:$lineno: '$kind' needs a regex"
         rc=0
         grep -E -q -e "$arg" </dev/null 2>/dev/null || rc=$?
@@ -136,6 +139,8 @@ while IFS= read -r line || [[ -n $line ]]; do
             cname=$pending_name
         elif [[ $kind == expect_not ]]; then
             cname="not: $arg"
+        elif [[ $kind == expect_log ]]; then
+            cname="log: $arg"
         else
             cname=$arg
         fi
@@ -149,7 +154,7 @@ while IFS= read -r line || [[ -n $line ]]; do
         [[ -n $arg ]] || bad "$checks:$lineno: 'name' needs a test name"
         pending_name=$arg
         ;;
-    *) bad "$checks:$lineno: unknown step '$kind' (expect, send, expect_not, name)" ;;
+    *) bad "$checks:$lineno: unknown step '$kind' (expect, send, expect_not, expect_log, name)" ;;
     esac
 done <"$checks"
 [[ -z $pending_name ]] || bad "$checks: 'name $pending_name' is not followed by an expect"
@@ -330,6 +335,14 @@ fi
 stop_qemu
 refresh
 
+for ((i = 0; i < nsteps; i++)); do
+    [[ ${kinds[i]} == expect_log ]] || continue
+    if grep -a -E -q -e "${args[i]}" "$norm" 2>/dev/null; then
+        record "$i" pass ""
+    else
+        record "$i" fail "console never matched /${args[i]}/"
+    fi
+done
 for ((i = 0; i < nsteps; i++)); do
     [[ ${kinds[i]} == expect_not ]] || continue
     hit=$(grep -a -E -m 1 -e "${args[i]}" "$norm" 2>/dev/null) || true

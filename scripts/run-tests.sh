@@ -50,6 +50,7 @@ if [[ -f tests/host/kernel.mk ]]; then
 fi
 suite "host: lib/libsvc (ASan/UBSan)" make -s test-host-svc
 suite "host: the console driver's line editor (ASan/UBSan)" make -s test-host-console
+suite "host: the VMM's regions and page map (ASan/UBSan)" make -s test-host-vmm
 suite "abi: generator and lockstep" tests/abi/test-abigen.sh "$BUILD/tools/abigen" "$BUILD/abi-test"
 suite "sysgen: system descriptions (generator, golden files)" tests/sysgen/test-sysgen.sh "$BUILD/tools/sysgen" "$BUILD/sysgen-test" "$BUILD/include"
 suite "abi: protocols (generator, golden files, docs/proto)" tests/abi/test-protogen.sh "$BUILD/tools/abigen" "$BUILD/protogen-test" "$BUILD/include"

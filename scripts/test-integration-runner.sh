@@ -275,6 +275,20 @@ check "junit: log escaped, control chars and bad UTF-8 removed" \
     '! LC_ALL=C grep -q "[[:cntrl:]]" <(tr -d "\n\t" <"$tmp/panic.xml")' \
     'grep -qF "message=\"console matched forbidden /special: &lt;tag/" "$tmp/panic.xml"'
 
+# ------------------------------------------------------------ 5b. expect_log: anywhere in the log
+cat >"$tmp/log.checks" <<'EOF'
+expect kozo>
+send panic
+expect PANIC: simulated
+expect_log kozo>
+expect_log never printed
+EOF
+run log --timeout 20 "$image" "$tmp/log.checks"
+check "expect_log: matches before the last expect's match, fails when absent" \
+    '((rc == 1))' \
+    'has "$out" "PASS: log: kozo>"' \
+    'has "$err" "FAIL: log: never printed"'
+
 # ------------------------------------------------------------ 6. no expect: run to exit
 cat >"$tmp/noexp.checks" <<'EOF'
 expect_not PANIC

@@ -291,6 +291,27 @@ bench_mmap(void)
     report("mmap_touch_munmap", &a, &b, CHEAP_ITERS);
 }
 
+/* The first touch of an anonymous page: a region mapped once, each of its pages written
+ * once (the page fault, a zeroed page, the mapping); KOZO's vmm_first_touch. */
+#define TOUCH_PAGES 256
+static void
+bench_first_touch(void)
+{
+    struct mark a, b;
+    volatile char *p =
+        mmap(NULL, TOUCH_PAGES * 4096L, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        fail("mmap");
+        return;
+    }
+    start(&a);
+    for (long i = 0; i < TOUCH_PAGES; i++)
+        p[i * 4096] = 1;
+    stop(&b);
+    munmap((void *)p, TOUCH_PAGES * 4096L);
+    report("anon_first_touch", &a, &b, TOUCH_PAGES);
+}
+
 /* The kernel opens /dev/console for PID 1 from its built-in initramfs; if
  * that did not happen, mount devtmpfs and open it ourselves. */
 static void
@@ -328,6 +349,7 @@ main(void)
     bench_sched_yield();
     bench_fork();
     bench_mmap();
+    bench_first_touch();
     printf("LBENCH DONE\n");
     fflush(stdout);
 

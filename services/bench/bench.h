@@ -106,4 +106,7 @@ void bench_notification(void);
 void bench_objects(void);
 void bench_faults(void);
 
+// --- vmm.c: the VMM's first touch and map/unmap ------------------------------------------------
+void bench_vmm(void);
+
 #endif

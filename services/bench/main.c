@@ -59,6 +59,7 @@ main(void)
     bench_notification();
     bench_faults();
     bench_objects();
+    bench_vmm();
 
     kozo_printf("BENCH DONE %u measured, %u failed\n", nmeasured, nfailed);
     struct kozo_msg m = { kozo_msginfo_make(3, 0, 0, 0), 0, { nmeasured, nfailed, 0, 0 } };

@@ -20,6 +20,7 @@ enum boot_cap_kind {
     BOOT_CAP_IOPORT,       // the I/O ports arg & 0xffff .. arg >> 16, issued for it
     BOOT_CAP_IRQ,          // the handler of IRQ line arg, issued for it
     BOOT_CAP_NOTIFICATION, // a new notification, from its quota
+    BOOT_CAP_PAGER,        // its pager's endpoint, badged with its client number
 };
 enum { BOOT_SELF_CNODE, BOOT_SELF_VSPACE, BOOT_SELF_TCB };
 
@@ -41,6 +42,8 @@ struct boot_service {
     unsigned restart_limit; // on_failure: restarts before it is failed
     unsigned liveness;      // seconds it may go without blocking before it counts as hung (0: no check)
     bool await_report;      // init waits for its report (passed, failed, known failures)
+    int pager;              // the table index of the service that handles its page faults (-1: init)
+    unsigned pager_bits;    // the memory carved from its quota for the pager to back it with
     const struct boot_cap *caps;
     unsigned ncaps;
 };

@@ -40,6 +40,8 @@ struct proc {
     bool killed;                      // the prompt killed it: restart it at once
     uint64_t restart_at;              // restarting: kozo_cycles() when the back-off is over
     const char *why;                  // stopped or failed: why
+    bool attached;                    // to its pager (pager.c)
+    bool waits_for_pager;             // restarting: it starts when its pager does
 };
 #define MAX_PROCS 16
 extern struct proc procs[MAX_PROCS];
@@ -48,6 +50,7 @@ struct proc *proc_new(const struct boot_service *s); // its entry, endpoint and 
 uint64_t proc_start(struct proc *p);                 // a new incarnation from its image
 void proc_reclaim(struct proc *p);                   // everything of the incarnation, gone
 struct proc *proc_find(const char *name);
+struct proc *proc_of(const struct boot_service *s); // the proc of a boot-table entry, or NULL
 const char *proc_state_name(enum proc_state s);
 
 // boot.c: the system the description says
@@ -56,10 +59,20 @@ void boot_run_reports(void);                            // those, one at a time,
 const struct boot_service *boot_service(unsigned i);    // the table's i-th service, or NULL
 const void *boot_image(const char *name, size_t *size); // a service's image in the initrd
 
+// pager.c: services whose page faults a pager (the VMM) serves
+unsigned pager_client(const struct proc *p);                 // its number at the pager
+struct proc *pager_of(const struct proc *p);                 // its pager, or NULL
+kozo_handle_t pager_fault_cap(const struct proc *p);         // the pager's endpoint, badged for p's faults
+uint64_t pager_attach(struct proc *p);                       // before it starts
+void pager_detach(struct proc *p);                           // before its quota is revoked
+void pager_lost(struct proc *pager);                         // the pager died: its clients go with it
+void pager_clients_resume(struct proc *pager, bool started); // and start again after it (or fail)
+
 // supervisor.c: the service manager, init's main thread from the prompt on
 extern kozo_handle_t supervisor_ep;                       // faults (badged by service) and svcmgr requests
 kozo_handle_t supervisor_client_cap(void);                // a cap to it for a client (the shell)
 kozo_handle_t supervisor_fault_cap(const struct proc *p); // a cap to it badged for p's faults
+uint64_t supervisor_report_badge(const struct proc *p);   // the badge of p's death reports from its pager
 void supervisor_init(void);                               // before the services start: their fault endpoint
 void supervisor_heartbeat_start(void); // the liveness checks' clock (if any service has one)
 __attribute__((noreturn)) void supervise(void);

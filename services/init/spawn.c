@@ -36,7 +36,7 @@ pick_device(unsigned bits, uint64_t paddr)
     return best;
 }
 
-static const struct proc *
+struct proc *
 proc_of(const struct boot_service *s)
 {
     for (unsigned i = 0; i < nprocs; i++)
@@ -112,6 +112,12 @@ grant(struct proc *p, const struct boot_cap *c, const struct svc_process *sp)
         if ((err = svc_object_new(own, KOZO_OBJ_NOTIFICATION, 0, &src)))
             return err;
         return svc_process_give(init, sp, c->slot, src, 0, true);
+    case BOOT_CAP_PAGER: { // its pager's endpoint, badged with its client number
+        const struct proc *pager = pager_of(p);
+        if (!pager)
+            return KOZO_ERR_INVALID_HANDLE;
+        return svc_process_give_badged(init, sp, c->slot, pager->ep, KOZO_RIGHTS_ALL, pager_client(p));
+    }
     case BOOT_CAP_CALL: {
         const struct proc *server = proc_of(boot_service((unsigned)c->arg));
         if (!server) // sysgen put it first; it did not start
@@ -141,7 +147,10 @@ proc_new(const struct boot_service *s)
     kozo_handle_t first = slot_range(PROC_SLOTS);
     svc_pool_init(&p->pool, ROOT_CNODE, ROOT_DEPTH, first, first + PROC_SLOTS, KOZO_SLOT_INIT_ASID_POOL);
     svc_pool_add(&p->pool, p->quota, 0, s->memory_bits, false, 0);
-    p->fault_ep = s->restart == BOOT_RESTART_NEVER ? 0 : supervisor_fault_cap(p);
+    // A pager serves its faults; else init does, unless it is never restarted.
+    p->fault_ep = s->pager >= 0                      ? pager_fault_cap(p)
+                  : s->restart == BOOT_RESTART_NEVER ? 0
+                                                     : supervisor_fault_cap(p);
     nprocs++;
     return p;
 }
@@ -174,6 +183,8 @@ build(struct proc *p, const void *image, size_t size)
         if ((err = grant(p, &s->caps[i], &sp)))
             kozo_printf("init: %s's %s (slot %lu): %s\n", s->name, s->caps[i].name,
                         (unsigned long)s->caps[i].slot, kozo_error_name(err));
+    if (!err && s->pager >= 0)
+        err = pager_attach(p);
     return err ? err : svc_process_start(&sp, s->priority, 0, 0, 0);
 }
 
@@ -202,6 +213,7 @@ proc_start(struct proc *p)
 void
 proc_reclaim(struct proc *p)
 {
+    pager_detach(p); // its pager deletes what it made for it first
     kozo_cnode_revoke(ROOT_CNODE, p->quota, ROOT_DEPTH);
     for (kozo_handle_t s = p->pool.first_slot; s < p->pool.next_slot; s++)
         kozo_cnode_delete(ROOT_CNODE, s, ROOT_DEPTH);

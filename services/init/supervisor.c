@@ -9,12 +9,14 @@
 // Only this thread allocates once the system runs, so init's pools need no lock.
 #include <proto/svcmgr.h>
 #include <proto/timer.h>
+#include <proto/vmm.h>
 #include <string.h>
 #include <svc/thread.h>
 #include "init.h"
 
 #define SHELL_BADGE     (1ULL << 62) // above every service's number
 #define HEARTBEAT_BADGE (1ULL << 61) // the heartbeat thread: time to check who hangs
+#define REPORT_BADGE    (1ULL << 60) // | number + 1: a pager reports that service's death
 #define HEARTBEAT_MS    1000
 
 kozo_handle_t supervisor_ep;
@@ -43,6 +45,12 @@ supervisor_fault_cap(const struct proc *p)
     return mint((uint64_t)(p - procs) + 1);
 }
 
+uint64_t
+supervisor_report_badge(const struct proc *p)
+{
+    return REPORT_BADGE | ((uint64_t)(p - procs) + 1);
+}
+
 kozo_handle_t
 supervisor_client_cap(void)
 {
@@ -56,9 +64,12 @@ static void
 start_now(struct proc *p)
 {
     p->restart_at = 0;
-    if (proc_start(p) != KOZO_ERR_OK)
+    if (proc_start(p) != KOZO_ERR_OK) {
+        pager_clients_resume(p, false);
         return;
+    }
     kozo_printf("init: %s restarted (restart %u)\n", p->svc->name, p->restarts);
+    pager_clients_resume(p, true);
     if (heartbeat_on && !strcmp(p->svc->name, "timer"))
         kozo_tcb_resume(heartbeat_thread.tcb); // it stopped itself while the timer was gone
 }
@@ -109,13 +120,22 @@ say_fault(const struct proc *p, const struct kozo_msg *m)
         kozo_printf("init: %s died: fault %lu\n", p->svc->name, (unsigned long)kind);
 }
 
+// Everything of the incarnation, gone; a pager's clients go with it (pager.c).
+static void
+reclaim(struct proc *p)
+{
+    p->state = PROC_RESTARTING; // not running: nothing is detached from it any more
+    pager_lost(p);
+    proc_reclaim(p);
+}
+
 // A service died: reclaim it, then what its policy says.
 static void
 after_death(struct proc *p)
 {
     bool deliberate = p->killed;
     p->killed = false;
-    proc_reclaim(p);
+    reclaim(p);
     switch (p->svc->restart) {
     case BOOT_RESTART_ALWAYS: start_again(p, deliberate); break;
     case BOOT_RESTART_ON_FAILURE:
@@ -126,10 +146,12 @@ after_death(struct proc *p)
         p->state = PROC_FAILED;
         p->why = "it died more often than its restart limit";
         kozo_printf("init: %s failed: %s (%u)\n", p->svc->name, p->why, p->svc->restart_limit);
+        pager_clients_resume(p, false);
         break;
     case BOOT_RESTART_NEVER:
         p->state = PROC_STOPPED;
         p->why = "it died, and its policy is never to restart";
+        pager_clients_resume(p, false);
         break;
     }
 }
@@ -247,10 +269,10 @@ do_stop(void *ctx, uint64_t badge, const struct svcmgr_stop_args *args)
         return SVCMGR_NO_SUCH_SERVICE;
     if (p->state != PROC_RUNNING)
         return SVCMGR_NOT_RUNNING;
-    proc_reclaim(p);
+    reclaim(p);
     p->state = PROC_STOPPED;
     p->why = "stopped at the prompt";
-    kozo_printf("init: %s stopped\n", p->svc->name);
+    kozo_printf("init: %s stopped\n", p->svc->name); // its clients wait for it (pager.c)
     return SVCMGR_OK;
 }
 
@@ -262,7 +284,7 @@ do_restart(void *ctx, uint64_t badge, const struct svcmgr_restart_args *args)
     if (!p)
         return SVCMGR_NO_SUCH_SERVICE;
     if (p->state == PROC_RUNNING || p->state == PROC_DONE)
-        proc_reclaim(p);
+        reclaim(p);
     p->why = NULL;
     start_again(p, true);
     return SVCMGR_OK;
@@ -287,6 +309,15 @@ supervise(void)
                 check_liveness();
                 restart_due();
             }
+            err = kozo_reply_recv(supervisor_ep, &m);
+            continue;
+        }
+        if (m.badge & REPORT_BADGE) { // a pager's word that a client died: answered, to free it
+            struct proc *p = proc_numbered((m.badge & ~REPORT_BADGE) - 1);
+            if (p && p->state == PROC_RUNNING &&
+                kozo_ipc_buffer()->msg[VMM_REPORT_INCARNATION_WORD] == p->restarts)
+                on_death(p, &m);
+            m.info = kozo_msginfo_make(0, 0, 0, 0);
             err = kozo_reply_recv(supervisor_ep, &m);
             continue;
         }

@@ -3,7 +3,8 @@
 # The service manager at the prompt, which is a client of the console driver (this prints
 # the checks): list the services, show what fsd holds, kill it 100 times (each time it
 # dies, is reclaimed and comes back, and init's own memory stays what it was once the
-# system had started), stop and restart it; kill the console driver and go on typing.
+# system had started), stop and restart it; kill the VMM (fsd, which it pages, comes back
+# after it); kill the console driver and go on typing.
 #
 #   tests/boot/services.sh > checks
 set -euo pipefail
@@ -19,7 +20,8 @@ send caps fsd
 name fsd holds exactly what system/default.sys grants
 expect +1  ENDPOINT
 expect +8  DEBUG_CONSOLE
-expect 2 capabilities
+expect +9  ENDPOINT .* 0x2
+expect 3 capabilities
 expect Init> $
 CHECKS
 for i in $(seq 1 100); do
@@ -45,6 +47,16 @@ send restart fsd
 name restart brings it back
 expect init: fsd restarted \(restart 101\)
 expect fsd: serving
+send kill vmm
+name the VMM dies: fsd, whose memory it held, is reclaimed with it and comes back after it
+expect init: vmm died
+expect init: fsd lost its memory with vmm: it starts again after it
+expect init: vmm restarted \(restart 1\)
+expect init: fsd restarted \(restart 102\)
+expect fsd: serving
+send services
+expect vmm +running .* 1 +[0-9]+\.[0-9]s +always
+expect fsd +running .* 102 +[0-9]+\.[0-9]s +always
 send kill console
 name the console driver dies and comes back by itself, the prompt with it
 expect init: console died

@@ -36,3 +36,13 @@ $(CONSOLETEST_BIN): tests/host/test_console.c services/console/line.c services/c
 test-host-console: $(CONSOLETEST_BIN)
 	ASAN_OPTIONS=detect_leaks=0 $(CONSOLETEST_BIN)
 .PHONY: test-host-console
+
+# The VMM's region logic (services/vmm/space.c) and the map it keeps pages in.
+VMMTEST_BIN := $(BUILD)/tests/test_vmm
+$(VMMTEST_BIN): tests/host/test_vmm.c services/vmm/space.c services/vmm/space.h lib/libsvc/map.c \
+		lib/libsvc/include/svc/map.h tests/host/test.h $(BUILD)/include/proto/vmm.h $(ABI_H)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SVCTEST_FLAGS) -o $@ tests/host/test_vmm.c services/vmm/space.c lib/libsvc/map.c
+test-host-vmm: $(VMMTEST_BIN)
+	ASAN_OPTIONS=detect_leaks=0 $(VMMTEST_BIN)
+.PHONY: test-host-vmm

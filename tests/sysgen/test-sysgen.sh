@@ -68,6 +68,12 @@ refuses() {
 }
 svc() { printf '%s\n' "service $1 \"x\"" "  priority ${2:-10}" "  cnode 6" "  memory ${3:-16}" "  restart always" '  cap 1 EP endpoint "x"'; }
 refuses "no endpoint" "exactly one" 'service a "x"' '  priority 10' '  cnode 6' '  memory 16' '  restart never' 'end'
+refuses "a pager that is not there" "pager vm: no service vm" "$(svc a)" '  pager vm 12' 'end'
+refuses "a pager declared after" "must be declared before a" "$(svc a 10 18)" '  pager b 12' 'end' "$(svc b)" 'end'
+refuses "a pager with a pager" "it has a pager itself" "$(svc a 10 18)" 'end' "$(svc b 10 18)" '  pager a 12' 'end' "$(svc c 10 18)" '  pager b 12' 'end'
+refuses "a pager's memory as big as the quota" "smaller than it" "$(svc a)" 'end' "$(svc b 10 18)" '  pager a 18' 'end'
+refuses "a pager cap without a pager" "b has no pager" "$(svc b)" '  cap 2 P pager "x"' 'end'
+refuses "two pagers" "has a pager already" "$(svc a)" 'end' "$(svc b 10 18)" '  pager a 12' '  pager a 12' 'end'
 refuses "two endpoints" "exactly one" "$(svc a)" '  cap 2 EP2 endpoint "y"' 'end'
 refuses "slot 0" "null slot" "$(svc a)" '  cap 0 Z copy DEBUG_CONSOLE "x"' 'end'
 refuses "a slot outside the CNode" "outside a's CNode" "$(svc a)" '  cap 64 Z copy DEBUG_CONSOLE "x"' 'end'

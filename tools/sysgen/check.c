@@ -60,6 +60,10 @@ check_cap(struct service *s, int self, struct cap *c)
         if (c->num < 12 || c->num > 47)
             die("%s: 2^%llu bytes: Untyped sizes are 2^12..2^47 here", what, (ull)c->num);
         break;
+    case CAP_PAGER:
+        if (!*s->pager)
+            die("%s: %s has no pager to call (pager SERVICE BITS)", what, s->name);
+        break;
     case CAP_CALL:
         c->target = index_of(c->arg);
         if (c->target < 0)
@@ -73,6 +77,29 @@ check_cap(struct service *s, int self, struct cap *c)
         break;
     default: break;
     }
+}
+
+// Its pager is a service declared before it (started first) that has no pager itself, and
+// what it backs the service with is carved from the service's quota.
+static void
+check_pager(struct service *s, int self)
+{
+    s->pager_index = -1;
+    if (!*s->pager)
+        return;
+    at(s->pager_file, s->pager_line);
+    int p = index_of(s->pager);
+    if (p < 0)
+        die("pager %s: no service %s in the description", s->pager, s->pager);
+    if (p >= self)
+        die("pager %s: it must be declared before %s (a pager starts before its clients)", s->pager, s->name);
+    if (*services[p].pager)
+        die("pager %s: it has a pager itself (%s); a pager's own faults are init's", s->pager,
+            services[p].pager);
+    if (s->pager_bits < 12 || s->pager_bits >= s->memory_bits)
+        die("pager %s %llu: 2^12 bytes or more, carved from %s's quota and smaller than it (memory %llu)",
+            s->pager, (ull)s->pager_bits, s->name, (ull)s->memory_bits);
+    s->pager_index = p;
 }
 
 void
@@ -96,6 +123,7 @@ check_system(void)
                 if (!strcmp(o->name, r->name))
                     die("slots %s: the name is already used (%s)", r->name, where(o->file, o->line));
         }
+        check_pager(s, i);
         at(s->file, s->line);
         if (endpoints != 1)
             die("service %s has %d endpoint caps: every service has exactly one", s->name, endpoints);

@@ -6,7 +6,7 @@
 static const char *const kind_name[] = {
     "BOOT_CAP_ENDPOINT",   "BOOT_CAP_COPY",      "BOOT_CAP_SELF",         "BOOT_CAP_UNTYPED",
     "BOOT_CAP_DEVICE_MIN", "BOOT_CAP_DEVICE_AT", "BOOT_CAP_ASID_POOL",    "BOOT_CAP_CALL",
-    "BOOT_CAP_IOPORT",     "BOOT_CAP_IRQ",       "BOOT_CAP_NOTIFICATION",
+    "BOOT_CAP_IOPORT",     "BOOT_CAP_IRQ",       "BOOT_CAP_NOTIFICATION", "BOOT_CAP_PAGER",
 };
 
 static const char *
@@ -51,9 +51,10 @@ emit_boot_table(void)
         const struct service *s = &services[i];
         static const char *const restart[] = { "BOOT_RESTART_ALWAYS", "BOOT_RESTART_ON_FAILURE",
                                                "BOOT_RESTART_NEVER" };
-        P("    { \"%s\", %llu, %llu, %llu, %s, %llu, %llu, %s, boot_caps_%s, %d },\n", s->name,
+        P("    { \"%s\", %llu, %llu, %llu, %s, %llu, %llu, %s, %d, %llu, boot_caps_%s, %d },\n", s->name,
           (ull)s->priority, (ull)s->cnode_bits, (ull)s->memory_bits, restart[s->restart],
-          (ull)s->restart_limit, (ull)s->liveness, s->await_report ? "true" : "false", s->name, s->ncaps);
+          (ull)s->restart_limit, (ull)s->liveness, s->await_report ? "true" : "false", s->pager_index,
+          (ull)s->pager_bits, s->name, s->ncaps);
     }
     P("};\n#define BOOT_NSERVICES %d\n", nservices);
 }
@@ -69,6 +70,9 @@ emit_service_header(const struct service *s)
     P("#define SYS_SERVICE_NAME \"%s\" /* %s */\n#define SYS_PRIORITY %llu\n#define SYS_CNODE_BITS %llu\n"
       "#define SYS_MEMORY_BITS %llu\n",
       s->name, s->doc, (ull)s->priority, (ull)s->cnode_bits, (ull)s->memory_bits);
+    if (*s->pager)
+        P("#define SYS_PAGER \"%s\" /* its page faults go there */\n#define SYS_PAGER_BITS %llu\n", s->pager,
+          (ull)s->pager_bits);
     for (int k = 0; k < s->ncaps; k++) {
         const struct cap *c = &s->caps[k];
         P("#define SYS_SLOT_%s %llu /* %s */\n", c->name, (ull)c->slot, c->doc);
@@ -106,6 +110,9 @@ emit_dot(void)
         P("    %s [shape=box, style=rounded, label=\"%s\\npriority %llu, %llu KiB, 2^%llu slots\"];\n",
           s->name, s->name, (ull)s->priority, (ull)(1ULL << s->memory_bits >> 10), (ull)s->cnode_bits);
         P("    init -> %s [style=dashed, label=\"starts\"];\n", s->name);
+        if (*s->pager)
+            P("    %s -> %s [style=bold, label=\"pages it (%llu KiB)\"];\n", s->pager, s->name,
+              (ull)(1ULL << s->pager_bits >> 10));
         for (int k = 0; k < s->ncaps; k++) {
             const struct cap *c = &s->caps[k];
             if (c->kind == CAP_CALL)

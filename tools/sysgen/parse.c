@@ -13,9 +13,11 @@
 //     restart always | on_failure N | never     what init does when it dies
 //     liveness SECONDS                          it must block at least that often, or it hangs
 //     await report                              init waits for its report before going on
+//     pager SERVICE BITS                        SERVICE (the VMM) handles its page faults and
+//                                               backs it on demand with 2^BITS of its quota
 //     cap SLOT NAME endpoint | copy BOOTSLOT | self cnode|vspace|tcb | untyped MAXBITS
 //                   | device min BITS | device at PADDR | asid_pool | call SERVICE [badge N]
-//                   | ioport FIRST LAST | irq LINE | notification  "doc"
+//                   | ioport FIRST LAST | irq LINE | notification | pager  "doc"
 //     slots NAME FIRST LAST "doc"               slots it manages itself
 #include "sysgen.h"
 
@@ -121,9 +123,11 @@ parse_cap(void)
             die("cap %s: IRQ %llu: lines are 0..255", c->name, (ull)c->num);
     } else if (!strcmp(k, "notification")) {
         c->kind = CAP_NOTIFICATION;
+    } else if (!strcmp(k, "pager")) {
+        c->kind = CAP_PAGER;
     } else {
         die("cap %s: unknown kind '%s' (endpoint, copy, self, untyped, device, asid_pool, call, ioport, irq, "
-            "notification)",
+            "notification, pager)",
             c->name, k);
     }
     doc_and_end(c->doc);
@@ -198,12 +202,20 @@ parse_in_service(const char *kw)
             die("await: the only thing to wait for is 'report'");
         cur->await_report = 1;
         end_of_line();
+    } else if (!strcmp(kw, "pager")) {
+        if (*cur->pager)
+            die("service %s has a pager already", cur->name);
+        strcpy(cur->pager, ident("pager service name", 0));
+        cur->pager_bits = number("memory size bits for the pager", NULL);
+        cur->pager_file = src_name;
+        cur->pager_line = lineno;
+        end_of_line();
     } else if (!strcmp(kw, "cap")) {
         parse_cap();
     } else if (!strcmp(kw, "slots")) {
         parse_slots();
     } else {
-        die("unknown keyword '%s' in service %s (priority, cnode, memory, restart, liveness, await, cap, slots, end)",
+        die("unknown keyword '%s' in service %s (priority, cnode, memory, restart, liveness, await, pager, cap, slots, end)",
             kw, cur->name);
     }
 }

@@ -24,6 +24,7 @@ enum cap_kind {
     CAP_IOPORT,       // the I/O ports num..num2, issued from init's control cap
     CAP_IRQ,          // the handler of IRQ line num, issued from init's control cap
     CAP_NOTIFICATION, // a new notification, from its quota
+    CAP_PAGER,        // its pager's endpoint, badged with its number: it may call its pager
 };
 
 struct cap {
@@ -58,8 +59,13 @@ struct service {
     enum restart restart;
     uint64_t restart_limit; // on-failure: the most restarts before it is failed
     int restart_set;
-    uint64_t liveness; // seconds it may go without blocking before it counts as hung (0: no check)
-    int await_report;  // init waits for its report (passed, failed, known failures)
+    uint64_t liveness;   // seconds it may go without blocking before it counts as hung (0: no check)
+    int await_report;    // init waits for its report (passed, failed, known failures)
+    char pager[NAMELEN]; // "": init handles its faults; else the service that pages it
+    uint64_t pager_bits; // the memory carved from its quota for its pager to back it with
+    int pager_index;     // checked: the pager's index
+    const char *pager_file;
+    int pager_line;
     struct cap caps[MAXCAPS];
     int ncaps;
     struct range ranges[MAXRANGES];

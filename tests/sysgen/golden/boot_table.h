@@ -30,10 +30,11 @@ static const struct boot_cap boot_caps_client[] = {
     { 17, BOOT_CAP_IOPORT, 0x640060ULL, 0, "PORTS" }, /* a device's registers */
     { 18, BOOT_CAP_IRQ, 1, 0, "KBD_IRQ" }, /* its interrupt */
     { 19, BOOT_CAP_NOTIFICATION, 0, 0, "KBD_NTFN" }, /* where the interrupt arrives */
+    { 20, BOOT_CAP_PAGER, 0, 0, "PAGER" }, /* its pager, badged with its number */
 };
 
 static const struct boot_service boot_services[] = {
-    { "store", 90, 6, 18, BOOT_RESTART_ALWAYS, 0, 0, false, boot_caps_store, 2 },
-    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, 5, true, boot_caps_client, 13 },
+    { "store", 90, 6, 18, BOOT_RESTART_ALWAYS, 0, 0, false, -1, 0, boot_caps_store, 2 },
+    { "client", 80, 10, 22, BOOT_RESTART_ON_FAILURE, 3, 5, true, 0, 20, boot_caps_client, 14 },
 };
 #define BOOT_NSERVICES 2

@@ -10,6 +10,8 @@
 #define SYS_PRIORITY 80
 #define SYS_CNODE_BITS 10
 #define SYS_MEMORY_BITS 22
+#define SYS_PAGER "store" /* its page faults go there */
+#define SYS_PAGER_BITS 20
 #define SYS_SLOT_EP 1 /* its report to init */
 #define SYS_SLOT_CNODE 2 /* its own root CNode */
 #define SYS_SLOT_VSPACE 3 /* its own address space */
@@ -30,6 +32,7 @@
 #define SYS_SLOT_KBD_IRQ 18 /* its interrupt */
 #define SYS_KBD_IRQ_LINE 1
 #define SYS_SLOT_KBD_NTFN 19 /* where the interrupt arrives */
+#define SYS_SLOT_PAGER 20 /* its pager, badged with its number */
 #define SYS_SLOTS_OWN_FIRST 32 /* what it makes */
 #define SYS_SLOTS_OWN_END 1024
 

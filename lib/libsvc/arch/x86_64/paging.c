@@ -9,3 +9,14 @@ const unsigned svc_paging_nlevels = sizeof(svc_paging_levels) / sizeof(svc_pagin
 
 _Static_assert(sizeof(svc_paging_levels) / sizeof(svc_paging_levels[0]) <= SVC_MAX_LEVELS,
                "struct svc_alloc keeps a spare table per level");
+
+// The #PF error code: bit 0 the page was present, bit 1 a write, bit 4 an instruction fetch.
+struct svc_vm_access
+svc_vm_fault_access(uint64_t error_code)
+{
+    return (struct svc_vm_access){
+        .write = (error_code & 2) != 0,
+        .exec = (error_code & 16) != 0,
+        .present = (error_code & 1) != 0,
+    };
+}

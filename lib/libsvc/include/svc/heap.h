@@ -3,7 +3,7 @@
 // A service's heap: malloc and free over an arena that grows at its end, first fit over an
 // address-ordered free list whose neighbours merge when freed. The arena is a range of the
 // service's address space; svc_heap_init() grows it by mapping fresh frames from the
-// service's allocator (the VMM will back it on demand instead). The logic is the host's
+// service's allocator, or through its pager. The logic is the host's
 // too: struct svc_arena with any `grow` (tests/host/test_svc.c).
 #ifndef SVC_HEAP_H
 #define SVC_HEAP_H
@@ -35,6 +35,9 @@ void svc_arena_free(struct svc_arena *arena, void *p);    // NULL: nothing
 // frames from `a`. Then svc_malloc and friends.
 struct svc_alloc;
 uint64_t svc_heap_init(struct svc_alloc *a, uint64_t vspace, uintptr_t base, uintptr_t limit);
+// ... or grown through the service's pager (the VMM: abi/proto/vmm.proto), which backs
+// each growth at once, so that a quota used up is a NULL from malloc, not a fault.
+uint64_t svc_heap_init_paged(uint64_t pager, uintptr_t base, uintptr_t limit);
 void *svc_malloc(size_t n);
 void *svc_calloc(size_t count, size_t size);
 void svc_free(void *p);

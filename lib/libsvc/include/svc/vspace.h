@@ -29,4 +29,12 @@ struct svc_window {
 uint64_t svc_frame_fill(struct svc_alloc *a, struct svc_window *w, kozo_handle_t frame, uint64_t offset,
                         const void *src, uint64_t len);
 
+// What a page fault's error word (struct kozo_fault_vm_words) says the thread tried, in the
+// architecture's own encoding (arch/<arch>/paging.c).
+struct svc_vm_access {
+    bool write, exec; // neither: a read
+    bool present;     // a page was mapped there: the access broke its protection
+};
+struct svc_vm_access svc_vm_fault_access(uint64_t error_code);
+
 #endif
