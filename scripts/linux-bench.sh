@@ -33,7 +33,7 @@ set -euo pipefail
 prog=linux-bench
 here=$(cd -- "$(dirname -- "$0")" && pwd)
 root=$(cd -- "$here/.." && pwd)
-benches=(getppid pipe_pingpong futex_pingpong sched_yield fork_exit_wait mmap_touch_munmap)
+benches=(getppid pipe_pingpong futex_pingpong sched_yield fork_exit_wait mmap_touch_munmap anon_first_touch)
 
 die() { echo "$prog: $*" >&2; exit 1; }
 usage() {

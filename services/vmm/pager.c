@@ -91,18 +91,35 @@ pager_populate(struct client *c, uint64_t base, uint64_t end)
     return VMM_OK;
 }
 
-// Every page the client has in [base, end): unmapped, its frame kept as a spare.
+static void
+unmap_one(struct client *c, uint64_t frame)
+{
+    kozo_frame_unmap(frame);
+    c->spare[c->nspare++] = frame;
+}
+
+// Every page the client has in [base, end): unmapped, its frame kept as a spare. A short
+// range is looked up a page at a time; a long one by a visit of the whole map.
 void
 pager_unmap(struct client *c, uint64_t base, uint64_t end)
 {
+    if ((end - base) / VMM_PAGE_SIZE <= c->pages.capacity / 8) {
+        for (uint64_t page = base; page < end; page += VMM_PAGE_SIZE) {
+            uint64_t frame;
+            if (svc_map_get(&c->pages, page, &frame)) {
+                unmap_one(c, frame);
+                svc_map_remove(&c->pages, page);
+            }
+        }
+        return;
+    }
     for (size_t i = 0; i < c->pages.capacity;) {
         const struct svc_map_entry *e = &c->pages.e[i];
         if (!e->key || e->key < base || e->key >= end) {
             i++;
             continue;
         }
-        kozo_frame_unmap(e->value);
-        c->spare[c->nspare++] = e->value;
+        unmap_one(c, e->value);
         svc_map_remove_at(&c->pages, i); // another entry may have moved into i: look again
     }
 }
