@@ -50,6 +50,7 @@ struct proc *proc_new(const struct boot_service *s); // its entry, endpoint and 
 uint64_t proc_start(struct proc *p);                 // a new incarnation from its image
 void proc_reclaim(struct proc *p);                   // everything of the incarnation, gone
 struct proc *proc_find(const char *name);
+unsigned proc_number(const struct proc *p); // 1..: its number in badges (the supervisor's, its pager's)
 struct proc *proc_of(const struct boot_service *s); // the proc of a boot-table entry, or NULL
 const char *proc_state_name(enum proc_state s);
 
@@ -60,7 +61,6 @@ const struct boot_service *boot_service(unsigned i);    // the table's i-th serv
 const void *boot_image(const char *name, size_t *size); // a service's image in the initrd
 
 // pager.c: services whose page faults a pager (the VMM) serves
-unsigned pager_client(const struct proc *p);                 // its number at the pager
 struct proc *pager_of(const struct proc *p);                 // its pager, or NULL
 kozo_handle_t pager_fault_cap(const struct proc *p);         // the pager's endpoint, badged for p's faults
 uint64_t pager_attach(struct proc *p);                       // before it starts

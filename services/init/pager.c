@@ -11,12 +11,6 @@
 #include <proto/vmm.h>
 #include "init.h"
 
-unsigned
-pager_client(const struct proc *p)
-{
-    return (unsigned)(p - procs) + 1;
-}
-
 struct proc *
 pager_of(const struct proc *p)
 {
@@ -29,7 +23,7 @@ pager_fault_cap(const struct proc *p)
     const struct proc *pager = pager_of(p);
     kozo_handle_t cap = slot_alloc();
     uint64_t err = pager ? kozo_cnode_mint(ROOT_CNODE, cap, ROOT_DEPTH, ROOT_CNODE, pager->ep, ROOT_DEPTH,
-                                           KOZO_RIGHTS_ALL, VMM_FAULT_BADGE | pager_client(p))
+                                           KOZO_RIGHTS_ALL, VMM_FAULT_BADGE | proc_number(p))
                          : KOZO_ERR_INVALID_HANDLE;
     if (err)
         kozo_printf("init: no fault endpoint at the pager for %s: %s\n", p->svc->name, kozo_error_name(err));
@@ -40,7 +34,7 @@ uint64_t
 pager_attach(struct proc *p)
 {
     struct proc *pager = pager_of(p);
-    unsigned n = pager_client(p);
+    unsigned n = proc_number(p);
     if (!pager || pager->state != PROC_RUNNING)
         return KOZO_ERR_INVALID_HANDLE; // it is started again with its pager
     const struct svc_process there = { .cnode = pager->cnode, .cnode_bits = pager->svc->cnode_bits };
@@ -76,7 +70,7 @@ pager_detach(struct proc *p)
     p->attached = false;
     if (!pager || pager->state != PROC_RUNNING)
         return; // its caps there went with the pager's CNode
-    uint64_t err = vmm_detach(pager->ep, pager_client(p), &status);
+    uint64_t err = vmm_detach(pager->ep, proc_number(p), &status);
     if (err || status != VMM_OK)
         kozo_printf("init: %s would not detach %s: %s\n", pager->svc->name, p->svc->name,
                     err ? kozo_error_name(err) : vmm_status_name(status));

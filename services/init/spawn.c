@@ -45,6 +45,12 @@ proc_of(const struct boot_service *s)
     return NULL;
 }
 
+unsigned
+proc_number(const struct proc *p)
+{
+    return (unsigned)(p - procs) + 1;
+}
+
 struct proc *
 proc_find(const char *name)
 {
@@ -116,7 +122,7 @@ grant(struct proc *p, const struct boot_cap *c, const struct svc_process *sp)
         const struct proc *pager = pager_of(p);
         if (!pager)
             return KOZO_ERR_INVALID_HANDLE;
-        return svc_process_give_badged(init, sp, c->slot, pager->ep, KOZO_RIGHTS_ALL, pager_client(p));
+        return svc_process_give_badged(init, sp, c->slot, pager->ep, KOZO_RIGHTS_ALL, proc_number(p));
     }
     case BOOT_CAP_CALL: {
         const struct proc *server = proc_of(boot_service((unsigned)c->arg));

@@ -42,13 +42,13 @@ mint(uint64_t badge)
 kozo_handle_t
 supervisor_fault_cap(const struct proc *p)
 {
-    return mint((uint64_t)(p - procs) + 1);
+    return mint(proc_number(p));
 }
 
 uint64_t
 supervisor_report_badge(const struct proc *p)
 {
-    return REPORT_BADGE | ((uint64_t)(p - procs) + 1);
+    return REPORT_BADGE | proc_number(p);
 }
 
 kozo_handle_t
