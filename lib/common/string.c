@@ -148,3 +148,15 @@ strchr(const char *s, int c)
             return NULL;
     }
 }
+
+void *
+memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == (unsigned char)c)
+            return (void *)(p + i); // the standard signature drops const
+    }
+    return NULL;
+}

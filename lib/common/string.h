@@ -43,6 +43,7 @@
 #define strcmp  kz_strcmp
 #define strncmp kz_strncmp
 #define strchr  kz_strchr
+#define memchr  kz_memchr
 #endif
 
 // Copy n bytes; the ranges must not overlap (use memmove if they may).
@@ -63,5 +64,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 // First occurrence of (char)c in s; c == 0 finds the terminator. NULL if absent.
 char *strchr(const char *s, int c);
+// First occurrence of (unsigned char)c in the n bytes at s; NULL if absent.
+void *memchr(const void *s, int c, size_t n);
 
 #endif // KOZO_LIB_COMMON_STRING_H

@@ -7,20 +7,26 @@
 
 static kozo_handle_t console_ep; // one console per process
 
-static void
-console_output(const char *s, size_t n)
+void
+svc_console_write(kozo_handle_t ep, const char *s, size_t n)
 {
     while (n) {
         uint64_t w[15] = { 0 }, status;
         size_t k = n < CONSOLE_CHUNK ? n : CONSOLE_CHUNK;
         svc_pack_bytes(s, k, w);
-        if (console_write(console_ep, k, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10],
-                          w[11], w[12], w[13], w[14], &status))
+        if (console_write(ep, k, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11],
+                          w[12], w[13], w[14], &status))
             for (size_t i = 0; i < k; i++)
                 kozo_debug_putchar(KOZO_SERVICE_DEBUG_CONSOLE_SLOT, s[i]);
         s += k;
         n -= k;
     }
+}
+
+static void
+console_output(const char *s, size_t n)
+{
+    svc_console_write(console_ep, s, n);
 }
 
 void

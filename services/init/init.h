@@ -13,6 +13,7 @@
 #define SCRATCH_VADDR   0x40000000ULL // a page of init's own space for filling frames
 #define SHELL_VADDR     0x48000000ULL // the shell thread's stack, IPC buffer and TLS block
 #define HEARTBEAT_VADDR 0x4c000000ULL // the heartbeat thread's
+#define LOG_VADDR       0x4e000000ULL // the logger thread's
 
 // alloc.c: init's pool of slots and Untyped memory, and its window for filling frames
 extern struct svc_pool init_pool;
@@ -25,7 +26,7 @@ uint64_t obj_alloc(uint64_t type, uint64_t size_bits, kozo_handle_t *out);
 
 // spawn.c: one service of the boot table, an incarnation at a time
 enum proc_state { PROC_RUNNING, PROC_RESTARTING, PROC_STOPPED, PROC_FAILED, PROC_DONE };
-#define PROC_SLOTS 512 // init's slots for one service's objects: everything of one incarnation
+#define PROC_SLOTS_BASE 128 // init's slots for one incarnation's objects, beside a slot per image page
 struct proc {
     const struct boot_service *svc; // its entry in the boot table
     enum proc_state state;
@@ -33,7 +34,7 @@ struct proc {
     kozo_handle_t ep;                 // its endpoint: init's, the same across restarts
     kozo_handle_t fault_ep;           // init's supervisor endpoint, badged for it (0: none)
     kozo_handle_t quota;              // the Untyped all of an incarnation is retyped from
-    struct svc_pool pool;             // its PROC_SLOTS slots and its quota
+    struct svc_pool pool;             // its slots (proc_slots()) and its quota
     unsigned restarts;                // incarnations after the first
     uint64_t started;                 // kozo_cycles() when this incarnation started
     unsigned busy;                    // heartbeats in a row it was runnable at (liveness)
@@ -76,6 +77,9 @@ uint64_t supervisor_report_badge(const struct proc *p);   // the badge of p's de
 void supervisor_init(void);                               // before the services start: their fault endpoint
 void supervisor_heartbeat_start(void); // the liveness checks' clock (if any service has one)
 __attribute__((noreturn)) void supervise(void);
+
+// log.c: the calling thread's output goes to the console driver through a logger thread
+void log_start(kozo_handle_t console_ep);
 
 // shell.c: the Init> prompt, a thread of init's
 #define SHELL_PRIORITY 254 // below the supervisor (255), above every service

@@ -59,8 +59,9 @@ main(uint64_t bootinfo, uint64_t unused1, uint64_t unused2)
 
     boot_start(bi); // the system description's services (system/*.sys)
     check_fsd();
-    boot_run_reports(); // the test and benchmark suites: the prompt comes after their results
-    shell_start(bi);    // the prompt, a thread of its own
+    boot_run_reports();            // the test and benchmark suites: the prompt comes after their results
+    shell_start(bi);               // the prompt, a thread of its own
+    log_start(shell_console_ep()); // what this thread says from now on goes there too
     supervisor_heartbeat_start();
     services_mem_mark();
     supervise(); // and this thread is the service manager from now on

@@ -134,6 +134,25 @@ grant(struct proc *p, const struct boot_cap *c, const struct svc_process *sp)
     return KOZO_ERR_INVALID_ARGUMENT;
 }
 
+// The slots of init's that one incarnation of s takes at most: a frame per page of its
+// image, and its thread, tables, stack and the rest (a bad image: it will not start).
+static unsigned
+proc_slots(const struct boot_service *s)
+{
+    size_t size;
+    const void *image = boot_image(s->name, &size);
+    struct elf_info info;
+    struct elf_segment seg;
+    unsigned pages = 0;
+    if (!image || elf_check(image, size, KOZO_USER_TOP, &info) != ELF_OK)
+        return PROC_SLOTS_BASE;
+    for (unsigned i = 0; i < info.nload; i++)
+        if (elf_load_segment(image, size, i, &seg) == ELF_OK)
+            pages += (unsigned)(((seg.vaddr + seg.memsz + (1ULL << KOZO_PAGE_BITS) - 1) >> KOZO_PAGE_BITS) -
+                                (seg.vaddr >> KOZO_PAGE_BITS));
+    return PROC_SLOTS_BASE + pages;
+}
+
 struct proc *
 proc_new(const struct boot_service *s)
 {
@@ -150,8 +169,9 @@ proc_new(const struct boot_service *s)
                     (unsigned long)(1ULL << s->memory_bits >> 10));
         return NULL;
     }
-    kozo_handle_t first = slot_range(PROC_SLOTS);
-    svc_pool_init(&p->pool, ROOT_CNODE, ROOT_DEPTH, first, first + PROC_SLOTS, KOZO_SLOT_INIT_ASID_POOL);
+    unsigned slots = proc_slots(s);
+    kozo_handle_t first = slot_range(slots);
+    svc_pool_init(&p->pool, ROOT_CNODE, ROOT_DEPTH, first, first + slots, KOZO_SLOT_INIT_ASID_POOL);
     svc_pool_add(&p->pool, p->quota, 0, s->memory_bits, false, 0);
     // A pager serves its faults; else init does, unless it is never restarted.
     p->fault_ep = s->pager >= 0                      ? pager_fault_cap(p)

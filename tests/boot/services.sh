@@ -64,10 +64,12 @@ expect init: console restarted \(restart 1\)
 send services
 expect console +running .* 1 +[0-9]+\.[0-9]s +always
 send caps console
-name the console driver holds its UART, its interrupt and nothing else
-expect IOPORT
-expect IRQ_HANDLER
-expect 5 capabilities
+name the console driver holds its UART, its interrupt, its memory, and what it made from that
+expect 2  IOPORT +RWGr +0x3ff03f8
+expect 3  IRQ_HANDLER +RWGr +0x4
+expect 7  UNTYPED +RWGr +0x11
+expect 16  NOTIFICATION
+expect [0-9]+ capabilities
 send time
 name the timer driver says how long the system has run
 expect up [0-9]+\.[0-9]{3} s

@@ -27,12 +27,14 @@ $(SVCTEST_BIN): $(SVCTEST_SRC) $(wildcard lib/libsvc/include/svc/*.h) tests/host
 test-host-svc: $(SVCTEST_BIN)
 	ASAN_OPTIONS=detect_leaks=0 $(SVCTEST_BIN)
 
-# The console driver's line editor (services/console/line.c), pure logic.
+# The console driver's line editor and screen (services/console/line.c, screen.c), pure logic.
 CONSOLETEST_BIN := $(BUILD)/tests/test_console
-$(CONSOLETEST_BIN): tests/host/test_console.c services/console/line.c services/console/line.h tests/host/test.h
+CONSOLETEST_SRC := services/console/line.c services/console/screen.c
+$(CONSOLETEST_BIN): tests/host/test_console.c $(CONSOLETEST_SRC) services/console/line.h services/console/screen.h \
+		tests/host/test.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror \
-		-o $@ tests/host/test_console.c services/console/line.c
+		-o $@ tests/host/test_console.c $(CONSOLETEST_SRC)
 test-host-console: $(CONSOLETEST_BIN)
 	ASAN_OPTIONS=detect_leaks=0 $(CONSOLETEST_BIN)
 .PHONY: test-host-console

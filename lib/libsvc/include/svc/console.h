@@ -11,5 +11,7 @@
 
 // Send the calling thread's output to the console driver at `ep` (0: back to the kernel's).
 void svc_console_attach(kozo_handle_t ep);
+// Write n bytes to the console driver at `ep` (in Writes of up to CONSOLE_CHUNK bytes).
+void svc_console_write(kozo_handle_t ep, const char *s, size_t n);
 
 #endif
